@@ -1,0 +1,194 @@
+"""A Service whose selector matches no pod template in its namespace.
+
+## What it checks
+
+Every Service with a non-empty `selector` (ExternalName excepted: its selector is ignored) is
+matched against the pod template labels of every pod source in the Service's own namespace: Pods,
+Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs, CronJobs, any
+kind with `spec.template.metadata` and `spec.template.spec.containers`, and kinds declared with
+`workload-kinds` in the config. A selector matches a template when every `key: value` pair is
+among the template's labels.
+
+The StatefulSet per-pod keys `statefulset.kubernetes.io/pod-name: <sts>-<n>` and
+`apps.kubernetes.io/pod-index: <n>` are matched by ordinal: `start <= n < start + replicas`
+(`spec.ordinals.start` defaults to 0, `replicas` to 1; any `n >= start` when a
+HorizontalPodAutoscaler in the input scales the StatefulSet).
+
+The message names the nearest pod source and the labels that differ, and says so when a pod
+source in another namespace would match. The level drops to `info` when svclint cannot know:
+
+- the namespace has no pod sources in the input at all (you linted the Services alone);
+- a custom resource in the namespace (a Prometheus, a Kafka cluster...) carries pod metadata
+  (`podMetadata`, `podTemplate`, `template`, `pod` or `inheritedMetadata`) with all the selector's
+  labels: an operator probably creates the pods, and the finding names that resource.
+
+## Why it matters
+
+The EndpointSlice controller lists pods only in the Service's namespace and only by its selector.
+A selector that matches nothing gives the Service no endpoints: clients get "connection refused"
+or time out, and `kubectl describe svc` shows `Endpoints: <none>`.
+
+## Example
+
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web-frontend
+  ports:
+    - port: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+```
+
+## Fix
+
+Make the selector a subset of the pod template's labels:
+
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from svclint.api import Graph, PodSource, Problem, Related, Service, closest, problem
+
+ID = "service-selector-no-match"
+LEVEL = "error"
+ENABLED = True
+TARGET = "services"
+
+
+def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+    selector = svc.selector
+    if not selector or svc.type == "ExternalName" or graph.pods_for(svc):
+        return
+    shown = ", ".join(f"{k}={v}" for k, v in selector.items())
+    candidates = graph.pod_sources_in(svc.namespace)
+    if not candidates:
+        yield problem(
+            svc.obj, svc.selector_node,
+            f"selector `{shown}` of Service {svc.name}: no pod sources of namespace "
+            f"`{svc.namespace}` were part of the input, so svclint cannot tell what it selects",
+            level="info",
+        )  # fmt: skip
+        return
+    owner = _operator_owner(svc, graph)
+    if owner is not None:
+        yield problem(
+            svc.obj, svc.selector_node,
+            f"selector `{shown}` matches no pod template in namespace `{svc.namespace}`; "
+            f"{owner} carries these labels in its pod metadata, so its operator probably "
+            "creates the pods",
+            level="info",
+        )  # fmt: skip
+        return
+    nearest, missing = _nearest(selector, candidates)
+    elsewhere = [
+        ns
+        for ns in sorted(graph.namespaces_with_pods())
+        if ns != svc.namespace and graph.select_with_ordinals(ns, selector)
+    ]
+    message = f"selector `{shown}` matches no pod template in namespace `{svc.namespace}`"
+    node = svc.selector_node
+    hint = None
+    related: list[Related] = []
+    if nearest is not None:
+        message += f"; nearest is {nearest.kind} {nearest.obj.name}: {_describe(missing, nearest)}"
+        related.append(Related(nearest.obj, nearest.labels_node, f"labels of {nearest.obj.ref}"))
+        if len(missing) == 1:
+            key = missing[0]
+            node = svc.selector_value_node(key)
+            hint = _hint(key, selector[key], nearest)
+    if elsewhere:
+        message += f"; a pod source in namespace {', '.join(f'`{n}`' for n in elsewhere)} matches"
+        message += " (a Service selects pods only in its own namespace)"
+    yield problem(svc.obj, node, message, hint=hint, related=related)
+
+
+def _nearest(
+    selector: dict[str, str], candidates: list[PodSource]
+) -> tuple[PodSource | None, list[str]]:
+    """The pod source satisfying the most selector pairs, and the keys it misses."""
+    best: tuple[int, PodSource, list[str]] | None = None
+    for ps in candidates:
+        missing = [k for k, v in selector.items() if ps.labels.get(k) != v]
+        if len(missing) == len(selector) and not any(k in ps.labels for k in selector):
+            continue  # shares nothing with the selector: not a useful comparison
+        if best is None or len(missing) < best[0]:
+            best = (len(missing), ps, missing)
+    if best is None:
+        return None, []
+    return best[1], best[2]
+
+
+def _describe(missing: list[str], ps: PodSource) -> str:
+    parts = []
+    for key in missing:
+        if key in ps.labels:
+            parts.append(f"`{key}` is `{ps.labels[key]}`")
+        else:
+            parts.append(f"no `{key}` label")
+    return ", ".join(parts)
+
+
+def _hint(key: str, wanted: str, ps: PodSource) -> str | None:
+    if key in ps.labels:
+        if closest(wanted, [ps.labels[key]]) is None:
+            return None  # a different value altogether, not a typo
+        return f"did you mean `{key}: {ps.labels[key]}`? ({ps.obj.ref} has it)"
+    near = closest(key, ps.labels)
+    if near is not None and ps.labels[near] == wanted:
+        return f"did you mean `{near}: {wanted}`? ({ps.obj.ref} has it)"
+    return None
+
+
+def _operator_owner(svc: Service, graph: Graph) -> str | None:
+    selector = svc.selector or {}
+    for obj, labels in graph.owner_candidates(svc.namespace):
+        values = labels.values
+        if all(k in values and labels.text(k) == v for k, v in selector.items()):
+            return f"{obj.kind} {obj.name}"
+    return None

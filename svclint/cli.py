@@ -1,0 +1,223 @@
+"""The command line: parse flags, call the engine, write the report, pick the exit code.
+
+    svclint [check] PATH...       lint files, directories, or `-` for stdin
+    svclint rules                 the catalog
+    svclint rule ID               one rule's documentation
+
+Exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or config
+error, no readable input, or (with --strict) a rule that crashed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import ConfigError, FileConfig, find_config, load_config
+from .findings import Report, severity
+from .registry import PluginError, load_rules
+from .settings import Flags, build_settings
+
+FORMATS = ("text", "json")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _DefaultToCheck(click.Group):
+    """`svclint PATH` means `svclint check PATH`: the first word is a path unless it is a command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="svclint")
+def main() -> None:
+    """Offline linter for Kubernetes Service wiring.
+
+    `svclint PATH...` lints manifests (files, directories, or - for stdin), e.g.
+    `helm template shop ./chart | svclint -`.
+    """
+
+
+def _fail(message: str) -> None:
+    click.echo(f"svclint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Report format (default text).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour text output (NO_COLOR is honoured).",
+)
+@click.option(
+    "--fail-level",
+    type=click.Choice(["error", "warning", "info", "none"]),
+    default=None,
+    help="Exit 1 when a finding is at or above this level (default warning).",
+)
+@click.option("--select", multiple=True, help="Run only these rules (comma-separated; `all`).")
+@click.option("--ignore", multiple=True, help="Do not run these rules (comma-separated).")
+@click.option(
+    "-n",
+    "--namespace",
+    default=None,
+    help="Namespace of objects without one, as `kubectl apply -n` (default `default`).",
+)
+@click.option("--kubernetes-version", default=None, help="Target Kubernetes version (1.NN).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Config file (default: .svclint.yaml found upward from here).",
+)
+@click.option("--exclude", multiple=True, help="Path glob to skip when walking directories.")
+@click.option(
+    "--context",
+    multiple=True,
+    help="Also load PATH for cross-object checks; it gets no findings of its own.",
+)
+@click.option(
+    "--chart-dir",
+    default=None,
+    help="Folder of the chart whose `helm template` output is linted (maps # Source:).",
+)
+@click.option(
+    "--kustomize-dir", default=None, help="Folder kustomize origin paths are relative to."
+)
+@click.option("--stdin-filename", default=None, help="Name to report for standard input.")
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Largest file to read, in MiB (default 64).",
+)
+@click.option("--strict", is_flag=True, help="Exit 2 when a rule crashed on some object.")
+@click.option("--debug", is_flag=True, help="Print tracebacks of rule crashes.")
+def check(paths: tuple[str, ...], fmt: str | None, output: str | None, color: str,
+          **kw: Any) -> None:  # fmt: skip
+    """Lint manifests: files, directories (walked for *.yaml/*.yml), or - for stdin."""
+    try:
+        rules = load_rules()
+    except PluginError as exc:
+        _fail(str(exc))
+    try:
+        cfg_path = kw.pop("config_path") or find_config(os.getcwd())
+        cfg = load_config(cfg_path) if cfg_path else FileConfig()
+        max_mib = kw.pop("max_file_size")
+        strict = kw.pop("strict")
+        flags = Flags(**{k: v for k, v in kw.items()},
+                      max_bytes=max_mib * 1024 * 1024 if max_mib else None)  # fmt: skip
+        settings, fail_level = build_settings(flags, cfg, rules)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if paths.count("-") > 1:
+        _fail("`-` (standard input) can be given only once")
+
+    from .engine import run
+
+    report, _graph = run(paths, settings)
+    for note in report.notes:
+        click.echo(f"svclint: note: {note}", err=True)
+    for err in report.input_errors:
+        click.echo(f"svclint: error: {err}", err=True)
+    for crash in report.crashes:
+        click.echo(
+            f"svclint: error: rule `{crash.rule}` crashed on {crash.where}: {crash.error}"
+            " (other rules and objects were still checked; --debug shows the traceback)",
+            err=True,
+        )
+    _write(report, fmt or "text", output, color)
+    if report.input_errors and report.files == 0:
+        sys.exit(EXIT_USAGE)  # nothing could be read: a clean report would be a lie
+    if strict and report.crashes:
+        sys.exit(EXIT_USAGE)
+    sys.exit(_exit_code(report, fail_level))
+
+
+def _exit_code(report: Report, fail_level: str) -> int:
+    if fail_level == "none":
+        return EXIT_CLEAN
+    threshold = severity(fail_level)
+    return (
+        EXIT_FINDINGS
+        if any(severity(f.level) >= threshold for f in report.findings)
+        else EXIT_CLEAN
+    )
+
+
+def _use_color(choice: str, stream: Any) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _write(report: Report, fmt: str, output: str | None, color: str) -> None:
+    if fmt == "json":
+        from .report import json_report
+
+        text = json_report.render(report)
+    else:
+        from .report import text as text_report
+
+        text = text_report.render(report, color=_use_color(color, sys.stdout) and output is None)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
+
+
+@main.command("rules")
+def list_rules() -> None:
+    """List every rule: id, level, on/off by default, summary."""
+    rules = load_rules()
+    width = max(len(r) for r in rules)
+    for rid, spec in rules.items():
+        on = "on " if spec.enabled else "off"
+        click.echo(f"{rid:<{width}}  {spec.level:<7}  {on}  {spec.summary}")
+
+
+@main.command("rule")
+@click.argument("rule_id")
+def show_rule(rule_id: str) -> None:
+    """Show one rule's documentation."""
+    from .api import closest
+    from .docs import rule_page
+
+    rules = load_rules()
+    spec = rules.get(rule_id)
+    if spec is None:
+        near = closest(rule_id, rules)
+        _fail(f"unknown rule `{rule_id}`" + (f"; did you mean `{near}`?" if near else ""))
+        return
+    click.echo(rule_page(spec))

@@ -1,0 +1,95 @@
+"""`.svclint.yaml`: found upward from the working directory (or `--config`), validated against
+`schemas/config.schema.json`. Any problem is a `ConfigError` naming the key and its line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from .model import Map, Node, Seq, to_plain
+from .yamlload import load_documents
+
+CONFIG_NAMES = (".svclint.yaml", ".svclint.yml")
+
+
+class ConfigError(Exception):
+    """Bad configuration: exit 2 with this message."""
+
+
+@dataclass(slots=True)
+class FileConfig:
+    path: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def find_config(start: str) -> str | None:
+    cur = os.path.abspath(start)
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(cur, name)
+            if os.path.isfile(candidate):
+                return candidate
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            return None
+        cur = parent
+
+
+def _schema() -> dict[str, Any]:
+    text = resources.files("svclint.schemas").joinpath("config.schema.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _node_at(root: Node, path: list[str | int]) -> Node:
+    node = root
+    for part in path:
+        if isinstance(node, Map) and isinstance(part, str) and part in node:
+            node = node.values[part]
+        elif isinstance(node, Seq) and isinstance(part, int) and part < len(node.items):
+            node = node.items[part]
+        else:
+            break
+    return node
+
+
+def load_config(path: str) -> FileConfig:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    docs = load_documents(text.replace("\r\n", "\n"))
+    for doc in docs:
+        for p in doc.problems:
+            raise ConfigError(f"{path}:{p.line}:{p.col}: {p.message}")
+    roots = [d.root for d in docs if d.root is not None]
+    if not roots:
+        return FileConfig(path, {})
+    if len(roots) > 1:
+        raise ConfigError(f"{path}: expected one YAML document, found {len(roots)}")
+    root = roots[0]
+    data = to_plain(root)
+    if data is None:
+        return FileConfig(path, {})
+    import jsonschema  # lazy: only runs with a config file
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = list(err.absolute_path)
+        node = _node_at(root, where)
+        if err.validator == "additionalProperties" and isinstance(node, Map):
+            unknown = sorted(set(node.values) - set(err.schema.get("properties", {})))
+            key = unknown[0] if unknown else "?"
+            kn = node.key_node(key)
+            raise ConfigError(f"{path}:{kn.line}:{kn.col}: unknown key `{key}`")
+        dotted = ".".join(str(p) for p in where) or "(top level)"
+        raise ConfigError(f"{path}:{node.line}:{node.col}: `{dotted}`: {err.message}")
+    assert isinstance(data, dict)
+    return FileConfig(path, data)

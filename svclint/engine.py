@@ -1,0 +1,136 @@
+"""One run, in one direction: inputs -> documents -> objects -> graph -> rules -> suppress -> report.
+
+Every stage turns bad input into findings or one-line errors: a broken document costs only
+itself, an unreadable file only itself, and a rule that raises on one object is recorded with the
+rule id and the object while every other rule and object still runs.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from . import suppress
+from .api import Level, Problem
+from .findings import Finding, Report, RuleCrash
+from .graph import Graph, Options
+from .inputs import DEFAULT_MAX_BYTES, STDIN, InputError, collect, read_text
+from .objects import K8sObject, Provenance, SourceFile, objects_from_document
+from .registry import RuleSpec
+from .yamlload import DocProblem, load_documents
+
+
+@dataclass(slots=True)
+class Settings:
+    rules: list[RuleSpec]  # the rules that run
+    levels: dict[str, Level] = field(default_factory=dict)  # configured level per rule id
+    options: Options = field(default_factory=Options)
+    exclude: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()  # paths loaded for cross-object checks only
+    provenance: Provenance = field(default_factory=Provenance)
+    stdin_filename: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    debug: bool = False  # re-raise rule crashes with their traceback
+
+
+@dataclass(slots=True)
+class Loaded:
+    objects: list[K8sObject] = field(default_factory=list)
+    problems: list[tuple[SourceFile, DocProblem]] = field(default_factory=list)
+    not_objects: int = 0
+    files: int = 0
+
+
+def load_source(file: SourceFile, settings: Settings, into: Loaded) -> None:
+    ns = settings.options.default_namespace
+    for doc in load_documents(file.text):
+        into.problems.extend((file, p) for p in doc.problems)
+        for item in objects_from_document(doc, file, ns, settings.provenance):
+            if item is None:
+                into.not_objects += 1
+            elif isinstance(item, DocProblem):
+                into.problems.append((file, item))
+            else:
+                into.objects.append(item)
+
+
+def load_paths(
+    paths: Iterable[str], settings: Settings, report: Report, context_only: bool, into: Loaded
+) -> None:
+    collected = collect(tuple(paths), settings.exclude)
+    report.notes.extend(collected.notes)
+    report.input_errors.extend(collected.errors)
+    for path in collected.files:
+        try:
+            text = read_text(path, settings.max_bytes)
+        except InputError as exc:
+            report.input_errors.append(str(exc))
+            continue
+        shown = (settings.stdin_filename or "<stdin>") if path == STDIN else path
+        file = SourceFile(shown, text, is_stdin=path == STDIN, context_only=context_only)
+        load_source(file, settings, into)
+        if not context_only:
+            into.files += 1
+
+
+def _items(spec: RuleSpec, graph: Graph) -> Iterator[tuple[object, str]]:
+    """What `check` is called with, each paired with how a crash report names it."""
+    if spec.target == "services":
+        for svc in graph.services:
+            yield svc, _where(svc.obj)
+    elif spec.target == "pod_sources":
+        for ps in graph.pod_sources:
+            yield ps, _where(ps.obj)
+    elif spec.target == "objects":
+        for obj in graph.objects:
+            yield obj, _where(obj)
+    else:
+        yield graph, "the input"
+
+
+def _where(obj: K8sObject) -> str:
+    return f"{obj.ref} ({obj.file.path}:{obj.root.line})"
+
+
+def run_rules(graph: Graph, settings: Settings, report: Report) -> list[Finding]:
+    findings: list[Finding] = []
+    for spec in settings.rules:
+        level = settings.levels.get(spec.id, spec.level)
+        for item, where in _items(spec, graph):
+            try:
+                problems: list[Problem] = list(spec.check(item, graph))
+            except Exception as exc:  # noqa: BLE001 - the rule error boundary
+                if settings.debug:
+                    traceback.print_exc()
+                report.crashes.append(RuleCrash(spec.id, where, f"{type(exc).__name__}: {exc}"))
+                continue
+            findings.extend(Finding.from_problem(spec.id, level, p) for p in problems)
+    return findings
+
+
+def run(paths: Iterable[str], settings: Settings) -> tuple[Report, Graph]:
+    report = Report()
+    loaded = Loaded()
+    load_paths(paths, settings, report, False, loaded)
+    if settings.context:
+        load_paths(settings.context, settings, report, True, loaded)
+    objects = _dedupe_context(loaded.objects)
+    graph = Graph.build(objects, settings.options, loaded.problems, loaded.not_objects)
+    findings = [f for f in run_rules(graph, settings, report) if not f.file.context_only]
+    kept, dropped = suppress.apply(findings, graph)
+    kept.sort(key=lambda f: f.sort_key)
+    dropped.sort(key=lambda f: f.sort_key)
+    report.findings, report.suppressed = kept, dropped
+    report.files = loaded.files
+    report.objects = sum(1 for o in objects if not o.file.context_only)
+    report.not_objects = loaded.not_objects
+    return report, graph
+
+
+def _dedupe_context(objects: list[K8sObject]) -> list[K8sObject]:
+    """Drop context copies of files that were also named: a file must not meet itself twice."""
+    named = {o.file.path for o in objects if not o.file.context_only}
+    if not any(o.file.context_only for o in objects):
+        return objects
+    return [o for o in objects if not o.file.context_only or o.file.path not in named]

@@ -1,0 +1,70 @@
+"""Findings and the report reporters receive: plain values, sorted once, no output logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .api import LEVELS, Level, Problem
+from .objects import K8sObject, SourceFile
+
+_RANK = {name: i for i, name in enumerate(LEVELS)}
+
+
+def severity(level: str) -> int:
+    """0 for info, 1 warning, 2 error; `none` ranks above all (nothing fails)."""
+    return _RANK.get(level, len(LEVELS))
+
+
+@dataclass(slots=True)
+class Location:
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    level: Level
+    message: str
+    hint: str | None
+    file: SourceFile  # the input the position refers to (a rendered stream for Helm output)
+    pos: tuple[int, int, int, int]
+    obj: K8sObject | None
+    related: list[tuple[str, Location]] = field(default_factory=list)  # (message, where)
+    suppressed: str | None = None  # how it was suppressed ("annotation", "comment"), if it was
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file.path, self.pos[0], self.pos[1], self.rule, self.message)
+
+    @classmethod
+    def from_problem(cls, rule: str, level: Level, p: Problem) -> Finding:
+        if p.level is not None and severity(p.level) < severity(level):
+            level = p.level  # a rule may lower its level for one finding, never raise it
+        related = [(r.message, Location(r.obj.file.path, *r.node.pos)) for r in p.related]
+        return cls(rule, level, p.message, p.hint, p.file, p.pos, p.obj, related)
+
+
+@dataclass(slots=True)
+class RuleCrash:
+    rule: str
+    where: str  # the object (or file) it crashed on
+    error: str
+
+
+@dataclass(slots=True)
+class Report:
+    findings: list[Finding] = field(default_factory=list)  # not suppressed, sorted
+    suppressed: list[Finding] = field(default_factory=list)
+    crashes: list[RuleCrash] = field(default_factory=list)
+    input_errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: int = 0
+    objects: int = 0
+    not_objects: int = 0
+
+    def count(self, level: str) -> int:
+        return sum(1 for f in self.findings if f.level == level)

@@ -1,0 +1,259 @@
+"""The object graph rules read: objects, Services, pod sources, and the indexes between them.
+
+Built once per run. Selector matching goes through a per-namespace label index, so matching every
+Service against every pod template costs the size of the smallest posting list, not
+Services x templates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .model import Map, Node
+from .objects import K8sObject, SourceFile
+from .services import Service, service_view
+from .workloads import PodSource, pod_source
+from .yamlload import DocProblem
+
+# Labels the StatefulSet controller sets on each pod: matched by ordinal, not by template labels.
+POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
+POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
+PER_POD_LABELS = (POD_NAME_LABEL, POD_INDEX_LABEL)
+
+# Mappings operators copy onto the pods they create (ground rule "operator-owned pods").
+POD_METADATA_KEYS = frozenset(
+    {"podMetadata", "podTemplate", "template", "pod", "inheritedMetadata"}
+)
+
+
+@dataclass(slots=True)
+class Options:
+    """Run-wide settings rules may read (never config files: the engine resolves those)."""
+
+    default_namespace: str = "default"
+    cluster_domain: str = "cluster.local"
+    kubernetes_version: tuple[int, int] = (1, 37)
+    node_port_range: tuple[int, int] = (30000, 32767)
+    workload_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Graph:
+    options: Options
+    objects: list[K8sObject] = field(default_factory=list)
+    doc_problems: list[tuple[SourceFile, DocProblem]] = field(default_factory=list)
+    not_objects: int = 0  # documents that are not Kubernetes objects (values files, CI configs)
+    services: list[Service] = field(default_factory=list)
+    pod_sources: list[PodSource] = field(default_factory=list)
+    _by_key: dict[tuple[str, str, str], list[K8sObject]] = field(default_factory=dict)
+    _by_kind: dict[str, list[K8sObject]] = field(default_factory=dict)
+    _services_by_ns: dict[str, dict[str, Service]] = field(default_factory=dict)
+    _pods_by_ns: dict[str, list[PodSource]] = field(default_factory=dict)
+    _label_index: dict[str, dict[tuple[str, str], list[int]]] = field(default_factory=dict)
+    _pod_source_of: dict[int, PodSource] = field(default_factory=dict)
+    _owner_candidates: dict[str, list[tuple[K8sObject, Map]]] = field(default_factory=dict)
+    _selected: dict[int, list[PodSource]] = field(default_factory=dict)
+    _hpa_targets: set[tuple[str, str, str]] | None = None
+    _selecting: dict[int, list[Service]] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        objects: Iterable[K8sObject],
+        options: Options,
+        doc_problems: Iterable[tuple[SourceFile, DocProblem]] = (),
+        not_objects: int = 0,
+    ) -> Graph:
+        g = cls(options)
+        g.doc_problems = list(doc_problems)
+        g.not_objects = not_objects
+        by_key: dict[tuple[str, str, str], list[K8sObject]] = defaultdict(list)
+        by_kind: dict[str, list[K8sObject]] = defaultdict(list)
+        for obj in objects:
+            g.objects.append(obj)
+            by_key[(obj.kind, obj.namespace, obj.name)].append(obj)
+            by_kind[obj.kind].append(obj)
+            if obj.kind == "Service" and obj.group == "":
+                svc = service_view(obj)
+                g.services.append(svc)
+                g._services_by_ns.setdefault(obj.namespace, {}).setdefault(obj.name, svc)
+                continue
+            ps = pod_source(obj, options.workload_kinds)
+            if ps is not None:
+                g._add_pod_source(ps)
+        g._by_key = dict(by_key)
+        g._by_kind = dict(by_kind)
+        return g
+
+    def _add_pod_source(self, ps: PodSource) -> None:
+        ns_list = self._pods_by_ns.setdefault(ps.namespace, [])
+        index = self._label_index.setdefault(ps.namespace, {})
+        pos = len(ns_list)
+        ns_list.append(ps)
+        self.pod_sources.append(ps)
+        self._pod_source_of[id(ps.obj)] = ps
+        for item in ps.labels.items():
+            index.setdefault(item, []).append(pos)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def get(self, kind: str, namespace: str, name: str) -> list[K8sObject]:
+        return self._by_key.get((kind, namespace, name), [])
+
+    def of_kind(self, *kinds: str) -> Iterator[K8sObject]:
+        for kind in kinds:
+            yield from self._by_kind.get(kind, ())
+
+    def service(self, namespace: str, name: str) -> Service | None:
+        return self._services_by_ns.get(namespace, {}).get(name)
+
+    def has_services(self, namespace: str) -> bool:
+        return namespace in self._services_by_ns
+
+    def pod_sources_in(self, namespace: str) -> list[PodSource]:
+        return self._pods_by_ns.get(namespace, [])
+
+    def pod_source_of(self, obj: K8sObject) -> PodSource | None:
+        return self._pod_source_of.get(id(obj))
+
+    def namespaces_with_pods(self) -> Iterable[str]:
+        return self._pods_by_ns.keys()
+
+    def select(self, namespace: str, selector: dict[str, str]) -> list[PodSource]:
+        """Pod sources in `namespace` whose template labels carry every selector pair."""
+        if not selector:
+            return []
+        index = self._label_index.get(namespace)
+        if index is None:
+            return []
+        postings = []
+        for item in selector.items():
+            hits = index.get(item)
+            if not hits:
+                return []
+            postings.append(hits)
+        postings.sort(key=len)
+        found = set(postings[0])
+        for other in postings[1:]:
+            found.intersection_update(other)
+            if not found:
+                return []
+        pods = self._pods_by_ns[namespace]
+        return [pods[i] for i in sorted(found)]
+
+    def pods_for(self, svc: Service) -> list[PodSource]:
+        """The pod sources a Service selects (empty without a selector or for ExternalName).
+
+        StatefulSet per-pod keys are matched by ordinal: `pod-name: web-2` selects StatefulSet
+        `web` when 2 is within its ordinals (any ordinal >= start when an HPA scales it).
+        """
+        if not svc.selector or svc.type == "ExternalName":
+            return []
+        cached = self._selected.get(id(svc))
+        if cached is not None:
+            return cached
+        found = self.select_with_ordinals(svc.namespace, svc.selector)
+        self._selected[id(svc)] = found
+        return found
+
+    def select_with_ordinals(self, namespace: str, selector: dict[str, str]) -> list[PodSource]:
+        per_pod = {k: v for k, v in selector.items() if k in PER_POD_LABELS}
+        if not per_pod:
+            return self.select(namespace, selector)
+        rest = {k: v for k, v in selector.items() if k not in PER_POD_LABELS}
+        candidates = (
+            self.select(namespace, rest)
+            if rest
+            else [p for p in self.pod_sources_in(namespace) if p.kind == "StatefulSet"]
+        )
+        return [p for p in candidates if p.kind == "StatefulSet" and self._has_pod(p, per_pod)]
+
+    def _has_pod(self, ps: PodSource, per_pod: dict[str, str]) -> bool:
+        spec = ps.obj.spec
+        start = 0
+        ordinals = spec.map("ordinals") if spec is not None else None
+        if ordinals is not None and ordinals.get_int("start") is not None:
+            start = ordinals.get_int("start") or 0
+        replicas = ps.replicas
+        unbounded = self.hpa_targets(ps.obj)
+        wanted: set[int] = set()
+        name = per_pod.get(POD_NAME_LABEL)
+        if name is not None:
+            prefix, _, ordinal = name.rpartition("-")
+            if prefix != ps.obj.name or not ordinal.isdigit():
+                return False
+            wanted.add(int(ordinal))
+        index = per_pod.get(POD_INDEX_LABEL)
+        if index is not None:
+            if not index.isdigit():
+                return False
+            wanted.add(int(index))
+        if len(wanted) != 1:
+            return False  # pod-name and pod-index naming two different pods
+        n = wanted.pop()
+        if n < start:
+            return False
+        if unbounded or replicas is None:
+            return True
+        return n < start + replicas
+
+    def hpa_targets(self, obj: K8sObject) -> bool:
+        """Whether a HorizontalPodAutoscaler in the input scales `obj`."""
+        if self._hpa_targets is None:
+            targets = set()
+            for hpa in self.of_kind("HorizontalPodAutoscaler"):
+                ref = hpa.root.dig_map("spec", "scaleTargetRef")
+                if ref is not None:
+                    targets.add((ref.text("kind") or "", hpa.namespace, ref.text("name") or ""))
+            self._hpa_targets = targets
+        return (obj.kind, obj.namespace, obj.name) in self._hpa_targets
+
+    def services_selecting(self, ps: PodSource) -> list[Service]:
+        """Services (with a selector, not ExternalName) that select the pod source."""
+        if self._selecting is None:
+            reverse: dict[int, list[Service]] = {}
+            for svc in self.services:
+                for selected in self.pods_for(svc):
+                    reverse.setdefault(id(selected), []).append(svc)
+            self._selecting = reverse
+        return self._selecting.get(id(ps), [])
+
+    def owner_candidates(self, namespace: str) -> list[tuple[K8sObject, Map]]:
+        """(object, labels map) for pod metadata blocks of non-pod-source objects (operators)."""
+        cached = self._owner_candidates.get(namespace)
+        if cached is not None:
+            return cached
+        found: list[tuple[K8sObject, Map]] = []
+        for obj in self.objects:
+            if obj.namespace != namespace or id(obj) in self._pod_source_of:
+                continue
+            if obj.kind in ("Service", "ConfigMap", "Secret", "CustomResourceDefinition"):
+                continue
+            spec = obj.spec
+            if spec is not None:
+                for labels in _pod_metadata_labels(spec):
+                    found.append((obj, labels))
+        self._owner_candidates[namespace] = found
+        return found
+
+
+def _pod_metadata_labels(spec: Map) -> Iterator[Map]:
+    """Label maps under pod-metadata-like keys, at any depth (each node visited once)."""
+    seen: set[int] = set()
+    stack: list[Node] = [spec]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Map):
+            for key, value in node.values.items():
+                if key in POD_METADATA_KEYS and isinstance(value, Map):
+                    labels = value.map("labels") or value.dig_map("metadata", "labels")
+                    if labels is not None:
+                        yield labels
+                stack.append(value)
+        elif hasattr(node, "items") and isinstance(node.items, list):
+            stack.extend(node.items)

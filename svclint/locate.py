@@ -1,0 +1,64 @@
+"""Where to show a finding: the file a person edits, when svclint can tell.
+
+Rendered input (Helm `# Source:`, kustomize `config.kubernetes.io/origin`) names the file an
+object came from. When that file is readable, the finding moves there: to the line where the
+offending key occurs, if it occurs exactly once in that file, else to line 1 (a template's lines
+do not match the rendered ones). The rendered position is kept alongside.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .findings import Finding, Location
+
+_KEY = re.compile(r"^\s*(?:-\s+)*([\"']?)([^\s\"'#:{}\[\],][^\"'#:{}\[\],]*?)\1\s*:(?:\s|$)")
+
+
+@dataclass(slots=True)
+class Placed:
+    primary: Location
+    rendered: Location | None  # the position in the rendered input, when primary moved
+    source: str | None  # the file the object came from, when known
+    source_line_text: str | None  # the primary line's text, when primary is in a source file
+
+
+@lru_cache(maxsize=256)
+def _read_lines(path: str) -> tuple[str, ...] | None:
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) > 8 * 1024 * 1024:
+            return None
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            return tuple(fh.read().replace("\r\n", "\n").split("\n"))
+    except OSError:
+        return None
+
+
+def _key_of(line: str) -> str | None:
+    m = _KEY.match(line)
+    return m.group(2).strip() if m else None
+
+
+def place(f: Finding) -> Placed:
+    line, col, end_line, end_col = f.pos
+    rendered = Location(f.file.path, line, col, end_line, end_col)
+    source = f.obj.source if f.obj is not None else None
+    if source is None:
+        return Placed(rendered, None, None, None)
+    lines = _read_lines(source)
+    if lines is None:
+        return Placed(rendered, None, source, None)
+    key = _key_of(f.file.line(line))
+    target = (1, 1, 1, 1)
+    if key:
+        pattern = re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(key) + r"[\"']?\s*:")
+        hits = [(i, m) for i, text in enumerate(lines, 1) if (m := pattern.search(text))]
+        if len(hits) == 1:
+            i, m = hits[0]
+            start = lines[i - 1].find(key, m.start())
+            target = (i, start + 1, i, start + 1 + len(key))
+    text = lines[target[0] - 1] if lines else ""
+    return Placed(Location(source, *target), rendered, source, text)

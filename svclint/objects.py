@@ -1,0 +1,190 @@
+"""Kubernetes objects cut out of documents: identity, namespace, provenance.
+
+`kind: List` (nested too) is expanded. A namespaced object without `metadata.namespace` lands in
+the run's default namespace, as `kubectl apply -n` / `helm template -n` would place it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .model import Map, Node
+from .yamlload import DocProblem, Document
+
+# Kinds without a namespace (built-ins and the common cluster-scoped CRDs).
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace", "Node", "PersistentVolume", "StorageClass", "IngressClass", "ClusterRole",
+        "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "RuntimeClass",
+        "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService",
+        "CSIDriver", "CSINode", "VolumeAttachment", "PodSecurityPolicy", "ComponentStatus",
+        "CertificateSigningRequest", "FlowSchema", "PriorityLevelConfiguration",
+        "GatewayClass", "ClusterIssuer", "VolumeSnapshotClass", "IPAddress", "ServiceCIDR",
+        "DeviceClass", "ClusterTrustBundle", "StorageVersionMigration",
+    }
+)  # fmt: skip
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """One input: a file or stdin, with its text for excerpts and comment lookups."""
+
+    path: str  # as shown in reports: relative when the user gave a relative path, or "<stdin>"
+    text: str
+    is_stdin: bool = False
+    context_only: bool = False  # loaded for cross-object checks; gets no findings
+    _lines: list[str] | None = None
+
+    def line(self, n: int) -> str:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines[n - 1] if 0 < n <= len(self._lines) else ""
+
+
+@dataclass(slots=True, eq=False)
+class K8sObject:
+    api_version: str
+    kind: str
+    name: str
+    namespace: str  # effective namespace; "" for cluster-scoped kinds
+    root: Map
+    file: SourceFile
+    doc: Document
+    source: str | None = None  # template or origin file this object was rendered from
+    meta: Map | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
+
+    @property
+    def ref(self) -> str:
+        """`Kind ns/name`, the way messages name an object."""
+        return (
+            f"{self.kind} {self.namespace}/{self.name}"
+            if self.namespace
+            else f"{self.kind} {self.name}"
+        )
+
+    @property
+    def spec(self) -> Map | None:
+        return self.root.map("spec")
+
+    def name_node(self) -> Node:
+        return self.meta.at("name") if self.meta is not None else self.root
+
+
+@dataclass(slots=True)
+class Provenance:
+    """How to name the files objects came from (Helm `# Source:`, kustomize origin)."""
+
+    chart_dir: str | None = None
+    kustomize_dir: str | None = None
+
+    def helm(self, source: str) -> str:
+        if self.chart_dir is None:
+            return source
+        # `# Source: <chart>/templates/x.yaml` -> `<chart_dir>/templates/x.yaml`
+        _, _, rest = source.partition("/")
+        return posixpath.normpath(posixpath.join(self.chart_dir, rest))
+
+    def origin(self, path: str) -> str:
+        if self.kustomize_dir is None:
+            return posixpath.normpath(path)
+        return posixpath.normpath(posixpath.join(self.kustomize_dir, path))
+
+
+def _origin_path(annotations: dict[str, str]) -> str | None:
+    raw = annotations.get(ORIGIN_ANNOTATION)
+    if not raw:
+        return None
+    for line in raw.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "path":
+            return value.strip().strip("'\"") or None
+    return None
+
+
+def objects_from_document(
+    doc: Document,
+    file: SourceFile,
+    default_namespace: str,
+    prov: Provenance,
+) -> Iterator[K8sObject | DocProblem | None]:
+    """The objects of one document; a DocProblem for a malformed one; None for a non-object."""
+    root = doc.root
+    if root is None:
+        return
+    if not isinstance(root, Map):
+        yield DocProblem(
+            "schema-invalid",
+            f"document is a {'list' if hasattr(root, 'items') else 'scalar'}, not a Kubernetes object",
+            root.line, root.col, root.line, root.col + 1,
+        )  # fmt: skip
+        return
+    yield from _objects_from_map(root, doc, file, default_namespace, prov, 0)
+
+
+def _objects_from_map(
+    root: Map,
+    doc: Document,
+    file: SourceFile,
+    default_namespace: str,
+    prov: Provenance,
+    depth: int,
+) -> Iterator[K8sObject | DocProblem | None]:
+    api_version = root.text("apiVersion")
+    kind = root.text("kind")
+    if api_version is None and kind is None:
+        yield None  # a values file, a CI config: not ours
+        return
+    if api_version is None or kind is None:
+        missing = "apiVersion" if api_version is None else "kind"
+        at = root.key_node("kind" if api_version is None else "apiVersion")
+        yield DocProblem(
+            "schema-invalid",
+            f"object has `{'kind' if missing == 'apiVersion' else 'apiVersion'}` but no `{missing}`",
+            at.line, at.col, at.end_line, at.end_col,
+        )  # fmt: skip
+        return
+    items = root.seq("items")
+    if kind.endswith("List") and items is not None and depth < 8:
+        for item in items:
+            if isinstance(item, Map):
+                yield from _objects_from_map(item, doc, file, default_namespace, prov, depth + 1)
+            else:
+                yield DocProblem(
+                    "schema-invalid", f"`{kind}` item is not an object",
+                    item.line, item.col, item.end_line, item.end_col,
+                )  # fmt: skip
+        return
+    meta = root.map("metadata")
+    name = ""
+    namespace = ""
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    if meta is not None:
+        name = meta.text("name") or meta.text("generateName") or ""
+        namespace = meta.text("namespace") or ""
+        labels = meta.str_map("labels")
+        annotations = meta.str_map("annotations")
+    if kind in CLUSTER_SCOPED:
+        namespace = ""
+    elif not namespace:
+        namespace = default_namespace
+    source = None
+    if doc.helm_source:
+        source = prov.helm(doc.helm_source)
+    else:
+        origin = _origin_path(annotations)
+        if origin:
+            source = prov.origin(origin)
+    yield K8sObject(
+        api_version, kind, name, namespace, root, file, doc, source, meta, labels, annotations
+    )

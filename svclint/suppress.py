@@ -1,0 +1,66 @@
+"""Suppression, applied after every rule ran: findings are kept, marked, and left out of the
+main list, so reporters (SARIF) can still say what was silenced and how.
+
+- Object annotation `svclint.io/ignore: "rule-a,rule-b"` or `"all"`; on a pod template it
+  silences findings on that workload.
+- Comment `# svclint: ignore=rule-a,rule-b` at the end of the offending line, or alone on the
+  line above it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .findings import Finding
+from .graph import Graph
+
+ANNOTATION = "svclint.io/ignore"
+_COMMENT = re.compile(r"(?:^|\s)#\s*svclint:\s*ignore=([A-Za-z0-9_,/ -]+)")
+
+
+def _ids(raw: str) -> set[str]:
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+def _comment_ids(line: str) -> set[str] | None:
+    if "svclint:" not in line:
+        return None
+    m = _COMMENT.search(line)
+    return _ids(m.group(1)) if m else None
+
+
+def _silenced(ids: set[str] | None, rule: str) -> bool:
+    return ids is not None and (rule in ids or "all" in ids)
+
+
+def apply(findings: list[Finding], graph: Graph) -> tuple[list[Finding], list[Finding]]:
+    """(kept, suppressed)."""
+    template_ignores: dict[int, set[str]] = {}
+    for ps in graph.pod_sources:
+        raw = ps.annotations.get(ANNOTATION)
+        if raw and ps.template is not ps.obj.root:
+            template_ignores[id(ps.obj)] = _ids(raw)
+    kept: list[Finding] = []
+    dropped: list[Finding] = []
+    for f in findings:
+        how = None
+        if f.obj is not None:
+            raw = f.obj.annotations.get(ANNOTATION)
+            if (raw and _silenced(_ids(raw), f.rule)) or _silenced(
+                template_ignores.get(id(f.obj)), f.rule
+            ):
+                how = "annotation"
+        if how is None:
+            line = f.pos[0]
+            if _silenced(_comment_ids(f.file.line(line)), f.rule):
+                how = "comment"
+            else:
+                above = f.file.line(line - 1)
+                if above.lstrip().startswith("#") and _silenced(_comment_ids(above), f.rule):
+                    how = "comment"
+        if how is None:
+            kept.append(f)
+        else:
+            f.suppressed = how
+            dropped.append(f)
+    return kept, dropped

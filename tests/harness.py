@@ -1,0 +1,112 @@
+"""Two-way matched inline expectations for rule fixtures.
+
+A fixture is a manifest whose expected findings are written next to the lines they point at:
+
+    targetPort: htp   # expect: service-targetport-not-found @17 "`htp`"
+
+    # expect: service-selector-no-match info "no pod sources"
+    selector:
+
+`# expect: RULE [LEVEL] [@COLUMN] ["message substring"]`. A trailing comment applies to its own
+line; a comment alone on a line applies to the next line that is not a comment. Several may stack.
+A header line `# svclint-test: key=value ...` sets config keys (namespace, kubernetes-version,
+cluster-domain, node-port-range) for that fixture. Every finding must match an expectation and
+every expectation a finding.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from svclint.config import FileConfig
+from svclint.engine import run
+from svclint.findings import Finding
+from svclint.registry import load_rules
+from svclint.settings import Flags, build_settings
+
+EXPECT = re.compile(
+    r"#\s*expect:\s*(?P<rule>[a-z0-9/-]+)(?:\s+(?P<level>error|warning|info))?"
+    r"(?:\s+@(?P<col>\d+))?(?:\s+\"(?P<msg>[^\"]*)\")?"
+)
+HEADER = re.compile(r"#\s*svclint-test:\s*(.*)$")
+
+
+@dataclass
+class Expect:
+    line: int
+    rule: str
+    level: str | None
+    col: int | None
+    msg: str | None
+
+    def matches(self, f: Finding) -> bool:
+        return (
+            f.pos[0] == self.line
+            and f.rule == self.rule
+            and (self.level is None or f.level == self.level)
+            and (self.col is None or f.pos[1] == self.col)
+            and (self.msg is None or self.msg in f.message)
+        )
+
+    def __str__(self) -> str:
+        extra = f" {self.level}" if self.level else ""
+        extra += f" @{self.col}" if self.col else ""
+        extra += f' "{self.msg}"' if self.msg else ""
+        return f"{self.line}: {self.rule}{extra}"
+
+
+def parse_expectations(text: str) -> tuple[list[Expect], dict[str, object]]:
+    lines = text.split("\n")
+    expects: list[Expect] = []
+    pending: list[re.Match[str]] = []
+    config: dict[str, object] = {}
+    for i, line in enumerate(lines, 1):
+        header = HEADER.search(line)
+        if header:
+            for item in shlex.split(header.group(1)):
+                key, _, value = item.partition("=")
+                config[key] = value
+            continue
+        found = list(EXPECT.finditer(line))
+        standalone = line.lstrip().startswith("#")
+        if standalone:
+            pending.extend(found)
+            continue
+        for m in [*pending, *found]:
+            col = int(m.group("col")) if m.group("col") else None
+            expects.append(Expect(i, m.group("rule"), m.group("level"), col, m.group("msg")))
+        pending = []
+    return expects, config
+
+
+def lint_fixture(path: Path, rule_id: str) -> list[Finding]:
+    text = path.read_text(encoding="utf-8")
+    _, config = parse_expectations(text)
+    data = dict(config)
+    data["select"] = [rule_id]
+    flags = Flags()
+    settings, _ = build_settings(flags, FileConfig(str(path), data), load_rules())
+    report, _ = run([str(path)], settings)
+    assert not report.crashes, report.crashes
+    return report.findings
+
+
+def mismatches(path: Path, rule_id: str) -> list[str]:
+    expects, _ = parse_expectations(path.read_text(encoding="utf-8"))
+    findings = lint_fixture(path, rule_id)
+    unmatched = list(findings)
+    problems = []
+    for e in expects:
+        hit = next((f for f in unmatched if e.matches(f)), None)
+        if hit is None:
+            problems.append(f"missing   {path.name}:{e}")
+        else:
+            unmatched.remove(hit)
+    for f in unmatched:
+        problems.append(
+            f"unexpected {path.name}:{f.pos[0]}:{f.pos[1]}: {f.level}[{f.rule}] {f.message}"
+        )
+    return problems
