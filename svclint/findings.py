@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .api import LEVELS, Level, Problem
 from .objects import K8sObject, SourceFile
 
-_RANK = {name: i for i, name in enumerate(LEVELS)}
+_RANK: dict[str, int] = {name: i for i, name in enumerate(LEVELS)}
 
 
 def severity(level: str) -> int:
