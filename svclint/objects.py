@@ -10,7 +10,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .model import Map, Node
+from .model import Map, Node, Scalar
 from .yamlload import DocProblem, Document
 
 # Kinds without a namespace (built-ins and the common cluster-scoped CRDs).
@@ -119,8 +119,8 @@ def objects_from_document(
 ) -> Iterator[K8sObject | DocProblem | None]:
     """The objects of one document; a DocProblem for a malformed one; None for a non-object."""
     root = doc.root
-    if root is None:
-        return
+    if root is None or (isinstance(root, Scalar) and root.value is None and not root.text):
+        return  # empty or comment-only (`helm template` output starts with `---`)
     if not isinstance(root, Map):
         yield DocProblem(
             "schema-invalid",

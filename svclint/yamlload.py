@@ -131,7 +131,12 @@ def _mark_problem(
         while last > 0 and (not lines[last].strip() or lines[last].startswith("---")):
             last -= 1
         if mark.line > last:
-            line, col = offset + 1 + last, len(lines[last].rstrip()) + 1
+            # Past the text: where the unclosed construct began says more than the end does.
+            ctx = getattr(exc, "context_mark", None)
+            if ctx is not None and ctx is not mark and ctx.line <= last:
+                line, col = ctx.line + offset + 1, ctx.column + 1
+            else:
+                line, col = offset + 1 + last, len(lines[last].rstrip()) + 1
     else:
         line, col = offset + 1 + _first_content_line(chunk), 1
     return DocProblem(rule, message, line, col, line, col + 1)

@@ -1,0 +1,64 @@
+"""Docs cannot rot: generated pages match the rule modules, and every rule's examples run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from svclint import docs
+from svclint.config import FileConfig
+from svclint.engine import load_source, run_rules
+from svclint.findings import Report
+from svclint.graph import Graph
+from svclint.objects import SourceFile
+from svclint.registry import load_rules
+from svclint.settings import Flags, build_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = load_rules()
+_BLOCK = re.compile(r"```yaml\n(.*?)```", re.S)
+
+
+def _section(doc: str, title: str) -> str:
+    m = re.search(rf"^## {title}\n(.*?)(?=^## |\Z)", doc, re.S | re.M)
+    assert m, f"missing section ## {title}"
+    return m.group(1)
+
+
+def _lint(text: str, rule_id: str) -> list[str]:
+    settings, _ = build_settings(Flags(), FileConfig(None, {"select": [rule_id]}), RULES)
+    from svclint.engine import Loaded
+
+    loaded = Loaded()
+    load_source(SourceFile("example.yaml", text), settings, loaded)
+    graph = Graph.build(loaded.objects, settings.options, loaded.problems, loaded.not_objects)
+    report = Report()
+    findings = run_rules(graph, settings, report)
+    assert not report.crashes
+    return [f"{f.pos[0]}:{f.pos[1]} {f.rule} {f.message}" for f in findings if f.rule == rule_id]
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_doc_sections(rule_id: str) -> None:
+    spec = RULES[rule_id]
+    assert spec.summary and "\n" not in spec.summary and spec.summary.endswith(".")
+    for title in ("What it checks", "Why it matters", "Example", "Fix"):
+        _section(spec.doc, title)
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_doc_example_fires_and_fix_does_not(rule_id: str) -> None:
+    spec = RULES[rule_id]
+    example = _BLOCK.findall(_section(spec.doc, "Example"))
+    fix = _BLOCK.findall(_section(spec.doc, "Fix"))
+    assert len(example) == 1 and len(fix) == 1, "one yaml block in Example and in Fix"
+    assert _lint(example[0], rule_id), "the Example does not fire the rule"
+    assert _lint(fix[0], rule_id) == [], "the Fix still fires the rule"
+
+
+def test_generated_docs_are_current() -> None:
+    assert docs.main(["--check", "--root", str(ROOT)]) == 0, (
+        "docs/rules is stale: run `python -m svclint.docs`"
+    )
