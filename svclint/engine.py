@@ -7,6 +7,8 @@ rule id and the object while every other rule and object still runs.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ class Settings:
     options: Options = field(default_factory=Options)
     exclude: tuple[str, ...] = ()
     context: tuple[str, ...] = ()  # paths loaded for cross-object checks only
+    git_context: bool = False  # the git work tree's tracked manifests are context too
     provenance: Provenance = field(default_factory=Provenance)
     stdin_filename: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -56,12 +59,25 @@ def load_source(file: SourceFile, settings: Settings, into: Loaded) -> None:
 
 
 def load_paths(
-    paths: Iterable[str], settings: Settings, report: Report, context_only: bool, into: Loaded
-) -> None:
+    paths: Iterable[str],
+    settings: Settings,
+    report: Report,
+    context_only: bool,
+    into: Loaded,
+    skip: set[str] | None = None,
+    only: set[str] | None = None,
+) -> set[str]:
+    """Load the files under `paths`; returns their identities (to skip them as context)."""
+    loaded: set[str] = set()
     collected = collect(tuple(paths), settings.exclude)
-    report.notes.extend(collected.notes)
+    if not context_only:  # what context walks skip is not news to the user
+        report.notes.extend(collected.notes)
     report.input_errors.extend(collected.errors)
     for path in collected.files:
+        key = _same_file_key(path)
+        if (skip is not None and key in skip) or (only is not None and key not in only):
+            continue
+        loaded.add(key)
         try:
             text = read_text(path, settings.max_bytes)
         except InputError as exc:
@@ -72,6 +88,7 @@ def load_paths(
         load_source(file, settings, into)
         if not context_only:
             into.files += 1
+    return loaded
 
 
 def _items(spec: RuleSpec, graph: Graph) -> Iterator[tuple[object, str]]:
@@ -110,12 +127,19 @@ def run_rules(graph: Graph, settings: Settings, report: Report) -> list[Finding]
 
 
 def run(paths: Iterable[str], settings: Settings) -> tuple[Report, Graph]:
+    paths = tuple(paths)
     report = Report()
     loaded = Loaded()
-    load_paths(paths, settings, report, False, loaded)
+    # Context: the same objects must meet whether a file is named or only in context, so a named
+    # file is never loaded twice, and the result does not depend on how files are batched.
+    named = load_paths(paths, settings, report, False, loaded)
     if settings.context:
-        load_paths(settings.context, settings, report, True, loaded)
-    objects = _dedupe_context(loaded.objects)
+        load_paths(settings.context, settings, report, True, loaded, skip=named)
+    if settings.git_context:
+        tracked = git_tracked_manifests(report)
+        if tracked:
+            load_paths((".",), settings, report, True, loaded, skip=named, only=tracked)
+    objects = loaded.objects
     graph = Graph.build(objects, settings.options, loaded.problems, loaded.not_objects)
     findings = [f for f in run_rules(graph, settings, report) if not f.file.context_only]
     kept, dropped = suppress.apply(findings, graph)
@@ -128,9 +152,20 @@ def run(paths: Iterable[str], settings: Settings) -> tuple[Report, Graph]:
     return report, graph
 
 
-def _dedupe_context(objects: list[K8sObject]) -> list[K8sObject]:
-    """Drop context copies of files that were also named: a file must not meet itself twice."""
-    named = {o.file.path for o in objects if not o.file.context_only}
-    if not any(o.file.context_only for o in objects):
-        return objects
-    return [o for o in objects if not o.file.context_only or o.file.path not in named]
+def _same_file_key(path: str) -> str:
+    return path if path == STDIN else os.path.realpath(path)
+
+
+def git_tracked_manifests(report: Report) -> set[str]:
+    """Real paths of the YAML files git tracks under the working directory."""
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--", "*.yaml", "*.yml"],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        report.notes.append("not in a git work tree: no repository context was loaded")
+        return set()
+    return {os.path.realpath(p) for p in proc.stdout.decode("utf-8", "replace").split("\0") if p}
