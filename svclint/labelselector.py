@@ -1,0 +1,114 @@
+"""metav1.LabelSelector: parsing and matching, as `LabelSelectorAsSelector` and
+`Requirement.Matches` define them.
+
+- `matchLabels` entries are equality requirements; `matchExpressions` use In, NotIn, Exists,
+  DoesNotExist; all requirements are ANDed.
+- `In`: the label exists and its value is in the set. `NotIn`: absent, or not in the set.
+- An empty selector (`{}`) selects everything; an absent (nil) selector selects nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Map, Node, Scalar, Seq
+
+OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    key: str
+    operator: str  # one of OPERATORS
+    values: frozenset[str]
+    node: Node  # where it is written (for messages)
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        present = self.key in labels
+        if self.operator == "In":
+            return present and labels[self.key] in self.values
+        if self.operator == "NotIn":
+            return not present or labels[self.key] not in self.values
+        if self.operator == "Exists":
+            return present
+        return not present  # DoesNotExist
+
+    def __str__(self) -> str:
+        if self.operator == "In" and len(self.values) == 1:
+            return f"{self.key}={next(iter(self.values))}"
+        if self.operator in ("Exists", "DoesNotExist"):
+            return self.key if self.operator == "Exists" else f"!{self.key}"
+        op = "in" if self.operator == "In" else "notin"
+        return f"{self.key} {op} ({','.join(sorted(self.values))})"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSelector:
+    requirements: tuple[Requirement, ...]
+    invalid: tuple[tuple[Node, str], ...]  # (where, why) for malformed requirements
+
+    @property
+    def empty(self) -> bool:
+        """Selects every pod (`{}`), as the API reads an empty selector."""
+        return not self.requirements and not self.invalid
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        return all(r.matches(labels) for r in self.requirements)
+
+    def failing(self, labels: dict[str, str]) -> list[Requirement]:
+        return [r for r in self.requirements if not r.matches(labels)]
+
+    def __str__(self) -> str:
+        return ", ".join(str(r) for r in self.requirements) or "{}"
+
+
+def _text(node: Node | None) -> str | None:
+    if isinstance(node, Scalar) and node.value is not None:
+        return node.text
+    return None
+
+
+def parse_selector(node: Node | None) -> LabelSelector | None:
+    """None for an absent or non-mapping selector (which selects nothing)."""
+    if not isinstance(node, Map):
+        return None
+    reqs: list[Requirement] = []
+    invalid: list[tuple[Node, str]] = []
+    labels = node.map("matchLabels")
+    if labels is not None:
+        for key, value in labels.items():
+            text = _text(value)
+            if text is None:
+                invalid.append((value, f"matchLabels `{key}` has no string value"))
+                continue
+            reqs.append(Requirement(key, "In", frozenset({text}), value))
+    exprs = node.seq("matchExpressions")
+    if exprs is not None:
+        for item in exprs:
+            req = _expression(item, invalid)
+            if req is not None:
+                reqs.append(req)
+    return LabelSelector(tuple(reqs), tuple(invalid))
+
+
+def _expression(item: Node, invalid: list[tuple[Node, str]]) -> Requirement | None:
+    if not isinstance(item, Map):
+        invalid.append((item, "a matchExpressions entry is not a mapping"))
+        return None
+    key = item.text("key")
+    op = item.text("operator")
+    if key is None:
+        invalid.append((item, "matchExpressions entry without `key`"))
+        return None
+    if op not in OPERATORS:
+        invalid.append((item.at("operator"), f"`{op}` is not a valid selector operator"))
+        return None
+    values_node = item.seq("values")
+    values = frozenset(t for v in (values_node or Seq([], 0, 0, 0, 0)) if (t := _text(v)) is not None)
+    if op in ("In", "NotIn") and not values:
+        invalid.append((item.at("values"), f"`values` must be set when `operator` is {op}"))
+        return None
+    if op in ("Exists", "DoesNotExist") and values:
+        invalid.append((item.at("values"), f"`values` may not be set when `operator` is {op}"))
+        return None
+    return Requirement(key, op, values, item)
