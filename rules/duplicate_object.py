@@ -1,0 +1,178 @@
+"""The same object (group, kind, namespace, name) defined more than once in the linted files.
+
+## What it checks
+
+Objects are the same when they have the same API group, `kind`, namespace (after defaulting: an
+object without `metadata.namespace` is in the run's namespace, `--namespace`, default `default`;
+cluster-scoped kinds have none) and `metadata.name`. Items of a `kind: List` count like any other
+object. The version does not matter: `apps/v1` and `apps/v1beta2` Deployments are one resource,
+and so are the kinds that moved between groups while the API server served both, because they
+shared one storage: `extensions` Deployment, DaemonSet and ReplicaSet (`apps`), `extensions`
+Ingress and NetworkPolicy (`networking.k8s.io`), `extensions` PodSecurityPolicy (`policy`), and
+`events.k8s.io` Event (core). Objects named only by `generateName` are never duplicates: each
+create gets a fresh name.
+
+Every definition after the first is reported at its `metadata.name`, with the first as a related
+location; the message says whether the two definitions are identical (`metadata.namespace`
+aside). Files loaded with
+`--context` are not part of the linted set and are not compared.
+
+## Why it matters
+
+Applied together, the later definition silently overwrites the earlier one (`kubectl apply`), or
+the whole operation fails (`kustomize build`: "may not add resource with an already registered
+id"; `helm install`: "... already exists"). Two different definitions usually mean two variants
+of a bundle (an HA and a non-HA install, two overlays) were combined by mistake, or a copy-pasted
+object kept its old name.
+
+## Example
+
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+    - port: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: api}
+  ports:
+    - port: 8080
+```
+
+## Fix
+
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+    - port: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+spec:
+  selector: {app: api}
+  ports:
+    - port: 8080
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from svclint.api import Graph, K8sObject, Map, Node, Problem, Related, Scalar, Seq, problem
+
+ID = "duplicate-object"
+LEVEL = "error"
+ENABLED = True
+TARGET = "graph"
+
+# (old group, kind) -> the group that stores the same resource. While a cluster served both
+# groups, an object written through one was read back through the other (one etcd key).
+_SAME_RESOURCE = {
+    ("extensions", "Deployment"): "apps",
+    ("extensions", "DaemonSet"): "apps",
+    ("extensions", "ReplicaSet"): "apps",
+    ("extensions", "Ingress"): "networking.k8s.io",
+    ("extensions", "NetworkPolicy"): "networking.k8s.io",
+    ("extensions", "PodSecurityPolicy"): "policy",
+    ("events.k8s.io", "Event"): "",
+}
+
+Key = tuple[str, str, str, str]
+
+
+def check(graph: Graph, _: Graph) -> Iterator[Problem]:
+    seen: dict[Key, list[K8sObject]] = {}
+    for obj in graph.objects:
+        if obj.file.context_only or obj.meta is None:
+            continue
+        name = obj.meta.get_str("name")
+        if not name:
+            continue  # generateName only (every create makes a new object), or not a string
+        group = obj.group
+        key = (_SAME_RESOURCE.get((group, obj.kind), group), obj.kind, obj.namespace, name)
+        seen.setdefault(key, []).append(obj)
+    for defs in seen.values():
+        if len(defs) < 2:
+            continue
+        first = defs[0]
+        for n, obj in enumerate(defs[1:], 2):
+            yield _report(first, obj, n, len(defs))
+
+
+def _report(first: K8sObject, obj: K8sObject, n: int, total: int) -> Problem:
+    what = f"`{obj.ref}`"
+    if first.api_version != obj.api_version:
+        what += f" (`{first.api_version}` and `{obj.api_version}` name the same resource)"
+    times = "twice" if total == 2 else f"{total} times"
+    identical = _same_object(first.root, obj.root)
+    message = (
+        f"{what} is defined {times}: first at {_where(first)}, again at {_where(obj)}"
+        f"{'' if total == 2 else f' (definition {n})'}"
+    )
+    if identical:
+        message += "; the copies are identical"
+        hint = "delete one copy (were two bundles or overlays linted together?)"
+    else:
+        message += (
+            "; the definitions differ, and on apply the later one silently overwrites the earlier"
+        )
+        hint = "rename one, or lint only one variant of the bundle"
+    related = [Related(first, first.name_node(), f"first definition of `{first.ref}`")]
+    return problem(obj, obj.name_node(), message, hint=hint, related=related)
+
+
+def _where(obj: K8sObject) -> str:
+    at = f"{obj.file.path}:{obj.name_node().line}"
+    if obj.source and obj.source != obj.file.path:
+        at += f" (from `{obj.source}`)"
+    return at
+
+
+def _same_object(a: Map, b: Map) -> bool:
+    """Same data, `metadata.namespace` aside: it is already known to resolve alike."""
+    if a.values.keys() != b.values.keys():
+        return False
+    for key, value in a.values.items():
+        other = b.values[key]
+        if key == "metadata" and isinstance(value, Map) and isinstance(other, Map):
+            keys = (value.values.keys() | other.values.keys()) - {"namespace"}
+            if not all(_same(value.get(k), other.get(k)) for k in keys):
+                return False
+        elif not _same(value, other):
+            return False
+    return True
+
+
+def _same(a: Node | None, b: Node | None, depth: int = 0) -> bool:
+    """Whether two node trees hold the same data (positions and comments aside)."""
+    if a is b:
+        return True  # one aliased node: no need to walk it
+    if depth > 64:
+        return False  # absurdly deep: call them different rather than recurse on
+    if isinstance(a, Scalar) and isinstance(b, Scalar):
+        return a.value == b.value and type(a.value) is type(b.value)
+    if isinstance(a, Map) and isinstance(b, Map):
+        return a.values.keys() == b.values.keys() and all(
+            _same(v, b.values[k], depth + 1) for k, v in a.values.items()
+        )
+    if isinstance(a, Seq) and isinstance(b, Seq):
+        return len(a) == len(b) and all(
+            _same(x, y, depth + 1) for x, y in zip(a.items, b.items, strict=True)
+        )
+    return a is None and b is None
