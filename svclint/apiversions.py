@@ -36,14 +36,28 @@ def _entries() -> dict[tuple[str, str], Lifecycle]:
     add("extensions/v1beta1", "PodSecurityPolicy", (1, 11), (1, 16), "policy/v1beta1")
     # Removed in 1.22.
     add("extensions/v1beta1", "Ingress", (1, 14), (1, 22), "networking.k8s.io/v1")
-    add("networking.k8s.io/v1beta1", "Ingress IngressClass", (1, 19), (1, 22), "networking.k8s.io/v1")
+    add(
+        "networking.k8s.io/v1beta1",
+        "Ingress IngressClass",
+        (1, 19),
+        (1, 22),
+        "networking.k8s.io/v1",
+    )
     add("admissionregistration.k8s.io/v1beta1",
         "MutatingWebhookConfiguration ValidatingWebhookConfiguration",
         (1, 16), (1, 22), "admissionregistration.k8s.io/v1")  # fmt: skip
     add("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", (1, 16), (1, 22),
         "apiextensions.k8s.io/v1")  # fmt: skip
-    add("apiregistration.k8s.io/v1beta1", "APIService", (1, 19), (1, 22), "apiregistration.k8s.io/v1")
-    add("authentication.k8s.io/v1beta1", "TokenReview", (1, 19), (1, 22), "authentication.k8s.io/v1")
+    add(
+        "apiregistration.k8s.io/v1beta1",
+        "APIService",
+        (1, 19),
+        (1, 22),
+        "apiregistration.k8s.io/v1",
+    )
+    add(
+        "authentication.k8s.io/v1beta1", "TokenReview", (1, 19), (1, 22), "authentication.k8s.io/v1"
+    )
     add("authorization.k8s.io/v1beta1",
         "LocalSubjectAccessReview SelfSubjectAccessReview SubjectAccessReview",
         (1, 19), (1, 22), "authorization.k8s.io/v1")  # fmt: skip

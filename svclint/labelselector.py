@@ -104,7 +104,9 @@ def _expression(item: Node, invalid: list[tuple[Node, str]]) -> Requirement | No
         invalid.append((item.at("operator"), f"`{op}` is not a valid selector operator"))
         return None
     values_node = item.seq("values")
-    values = frozenset(t for v in (values_node or Seq([], 0, 0, 0, 0)) if (t := _text(v)) is not None)
+    values = frozenset(
+        t for v in (values_node or Seq([], 0, 0, 0, 0)) if (t := _text(v)) is not None
+    )
     if op in ("In", "NotIn") and not values:
         invalid.append((item.at("values"), f"`values` must be set when `operator` is {op}"))
         return None

@@ -132,7 +132,9 @@ def _containers(spec: Map) -> list[Container]:
         out.extend(_container(c, False) for c in seq.maps())
     init = spec.seq("initContainers")
     if init is not None:
-        out.extend(_container(c, True) for c in init.maps() if c.get_str("restartPolicy") == "Always")
+        out.extend(
+            _container(c, True) for c in init.maps() if c.get_str("restartPolicy") == "Always"
+        )
     return out
 
 

@@ -28,6 +28,7 @@ def svclint(*args: str, stdin: str | None = None, cwd: Path | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "svclint", *args],
+        check=False,
         input=stdin,
         capture_output=True,
         text=True,
@@ -68,7 +69,12 @@ def test_json_contract(tmp_path: Path) -> None:
     assert (f["file"], f["line"], f["column"], f["end_line"], f["end_column"]) == (
         str(bad), 7, 10, 7, 13,
     )  # fmt: skip
-    assert f["object"] == {"apiVersion": "v1", "kind": "Service", "namespace": "default", "name": "web"}
+    assert f["object"] == {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "namespace": "default",
+        "name": "web",
+    }
     assert f["related"][0]["line"] == 20 and "labels of Deployment" in f["related"][0]["message"]
     assert report["summary"]["error"] == 1 and report["summary"]["objects"] == 2
     assert "time" not in proc.stdout
@@ -145,9 +151,13 @@ def test_suppression_by_annotation_and_comment(tmp_path: Path) -> None:
         "spec:\n  selector:",
         1,
     )
-    commented = BROKEN.replace("    app: wbe\n", "    app: wbe  # svclint: ignore=service-selector-no-match\n")
+    commented = BROKEN.replace(
+        "    app: wbe\n", "    app: wbe  # svclint: ignore=service-selector-no-match\n"
+    )
     above = BROKEN.replace("    app: wbe\n", "    # svclint: ignore=all\n    app: wbe\n")
-    other_rule = BROKEN.replace("    app: wbe\n", "    app: wbe  # svclint: ignore=yaml-syntax-error\n")
+    other_rule = BROKEN.replace(
+        "    app: wbe\n", "    app: wbe  # svclint: ignore=yaml-syntax-error\n"
+    )
     for name, text, code in [
         ("annotated", annotated, 0),
         ("commented", commented, 0),
@@ -183,7 +193,13 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
         pytest.skip("console script not installed next to this interpreter")
     bad = tmp_path / "bad.yaml"
     bad.write_text(BROKEN)
-    a = subprocess.run([exe, str(bad)], capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    a = subprocess.run(
+        [exe, str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     assert a.stdout == svclint(str(bad)).stdout
 
 
@@ -202,7 +218,9 @@ def test_real_kustomize_output_maps_to_origin(tmp_path: Path) -> None:
     built = subprocess.run(
         ["kubectl", "kustomize", str(overlay)], capture_output=True, text=True, check=True
     ).stdout
-    proc = svclint("--format", "json", "--kustomize-dir", "overlays/prod", "-", stdin=built, cwd=tmp_path)
+    proc = svclint(
+        "--format", "json", "--kustomize-dir", "overlays/prod", "-", stdin=built, cwd=tmp_path
+    )
     (f,) = json.loads(proc.stdout)["findings"]
     assert f["object"]["namespace"] == "prod"
     assert f["file"] == "base/svc.yaml" and f["line"] == 7

@@ -56,7 +56,9 @@ def test_healthy_bundle_has_no_errors(bundle: str) -> None:
     assert report.objects > 0 and not report.input_errors
     assert not report.crashes, report.crashes
     errors = [
-        f"{f.file.path}:{f.pos[0]}: {f.rule}: {f.message}" for f in report.findings if f.level == "error"
+        f"{f.file.path}:{f.pos[0]}: {f.rule}: {f.message}"
+        for f in report.findings
+        if f.level == "error"
     ]
     assert errors == []
 

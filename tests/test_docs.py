@@ -18,11 +18,11 @@ from svclint.settings import Flags, build_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = load_rules()
-_BLOCK = re.compile(r"```yaml\n(.*?)```", re.S)
+_BLOCK = re.compile(r"```yaml\n(.*?)```", re.DOTALL)
 
 
 def _section(doc: str, title: str) -> str:
-    m = re.search(rf"^## {title}\n(.*?)(?=^## |\Z)", doc, re.S | re.M)
+    m = re.search(rf"^## {title}\n(.*?)(?=^## |\Z)", doc, re.DOTALL | re.MULTILINE)
     assert m, f"missing section ## {title}"
     return m.group(1)
 

@@ -77,6 +77,7 @@ def try_repo(repo: Path, hook: str, *args: str) -> subprocess.CompletedProcess[s
     env = {**os.environ, "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home"), "NO_COLOR": "1"}
     return subprocess.run(
         [str(PRE_COMMIT), "try-repo", str(ROOT), hook, "--color", "never", *args],
+        check=False,
         cwd=repo,
         capture_output=True,
         text=True,

@@ -34,7 +34,10 @@ def test_special_floats() -> None:
 
 
 def test_tags_never_construct_objects() -> None:
-    assert resolve_tagged("os.system", "tag:yaml.org,2002:python/object/apply:os.system") == "os.system"
+    assert (
+        resolve_tagged("os.system", "tag:yaml.org,2002:python/object/apply:os.system")
+        == "os.system"
+    )
     assert resolve_tagged("80", "tag:yaml.org,2002:str") == "80"
     assert resolve_tagged("80", "tag:yaml.org,2002:int") == 80
     assert resolve_tagged("abc", "!custom") == "abc"
