@@ -20,21 +20,26 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .graph import Graph, Options
+from .labelselector import OPERATORS, LabelSelector, Requirement, parse_selector
 from .model import Map, Node, Scalar, Seq
 from .objects import K8sObject, SourceFile
 from .services import Service, ServicePort
-from .workloads import Container, ContainerPort, PodSource
+from .workloads import BATCH_KINDS, PROBES, Container, ContainerPort, PodSource
 
 Level = Literal["error", "warning", "info"]
 LEVELS: tuple[Level, ...] = ("info", "warning", "error")  # ascending severity
 Target = Literal["services", "pod_sources", "objects", "graph"]
 
 __all__ = [
+    "BATCH_KINDS",
     "LEVELS",
+    "OPERATORS",
+    "PROBES",
     "Container",
     "ContainerPort",
     "Graph",
     "K8sObject",
+    "LabelSelector",
     "Level",
     "Map",
     "Node",
@@ -42,6 +47,7 @@ __all__ = [
     "PodSource",
     "Problem",
     "Related",
+    "Requirement",
     "Scalar",
     "Seq",
     "Service",
@@ -51,6 +57,7 @@ __all__ = [
     "closest",
     "did_you_mean",
     "document_problems",
+    "parse_selector",
     "problem",
     "quote_list",
     "walk_maps",

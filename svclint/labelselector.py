@@ -77,10 +77,10 @@ def parse_selector(node: Node | None) -> LabelSelector | None:
     labels = node.map("matchLabels")
     if labels is not None:
         for key, value in labels.items():
-            text = _text(value)
-            if text is None:
-                invalid.append((value, f"matchLabels `{key}` has no string value"))
+            if not isinstance(value, Scalar):
+                invalid.append((value, f"matchLabels `{key}` is not a string"))
                 continue
+            text = _text(value) or ""  # null decodes as "" into a map of strings
             reqs.append(Requirement(key, "In", frozenset({text}), value))
     exprs = node.seq("matchExpressions")
     if exprs is not None:
@@ -99,6 +99,9 @@ def _expression(item: Node, invalid: list[tuple[Node, str]]) -> Requirement | No
     op = item.text("operator")
     if key is None:
         invalid.append((item, "matchExpressions entry without `key`"))
+        return None
+    if op is None:
+        invalid.append((item, "a matchExpressions entry without `operator`"))
         return None
     if op not in OPERATORS:
         invalid.append((item.at("operator"), f"`{op}` is not a valid selector operator"))

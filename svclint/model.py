@@ -109,7 +109,8 @@ class Map(Node):
 
     def at(self, key: str) -> Node:
         """The best node to point at for `key`: its value, else its key, else the mapping."""
-        return self.values.get(key) or self
+        value = self.values.get(key)
+        return self if value is None else value  # an empty mapping is still a node
 
     def map(self, key: str) -> Map | None:
         v = self.values.get(key)

@@ -57,7 +57,21 @@ class Service:
 
     @property
     def headless(self) -> bool:
-        return self.spec is not None and self.spec.text("clusterIP") == "None"
+        """`clusterIP: None`, or `clusterIPs: [None]` alone (the API copies it to clusterIP)."""
+        if self.spec is None:
+            return False
+        cluster_ip = self.spec.text("clusterIP")
+        if cluster_ip:
+            return cluster_ip == "None"
+        ips = self.spec.seq("clusterIPs")
+        first = ips.items[0] if ips is not None and len(ips) == 1 else None
+        return isinstance(first, Scalar) and first.text == "None"
+
+    @property
+    def external_name(self) -> str | None:
+        """`externalName` as DNS sees it: one trailing dot stripped (None when not a string)."""
+        value = self.spec.get_str("externalName") if self.spec is not None else None
+        return value[:-1] if value is not None and value.endswith(".") else value
 
     @property
     def selector_node(self) -> Node:
@@ -90,8 +104,7 @@ def service_view(obj: K8sObject) -> Service:
 
 def _port(node: Map) -> ServicePort:
     port = node.get_int("port")
-    name_node = node.get("name")
-    name = name_node.text if isinstance(name_node, Scalar) and name_node.text else None
+    name = node.text("name") or None
     protocol = node.text("protocol") or "TCP"
     target: int | str | None
     tnode = node.get("targetPort")
@@ -111,3 +124,4 @@ def _port(node: Map) -> ServicePort:
 
 def _is_zero(node: Scalar) -> bool:
     return type(node.value) is int and node.value == 0
+

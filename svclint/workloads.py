@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Map, Node, Scalar
+from .model import Map, Node
 from .objects import K8sObject
 
 # kind -> path from the object root to the pod template (None: the object is the pod).
@@ -144,8 +144,7 @@ def _container(node: Map, sidecar: bool) -> Container:
     if seq is not None:
         for p in seq.maps():
             number = p.get_int("containerPort")
-            name_node = p.get("name")
-            name = name_node.text if isinstance(name_node, Scalar) and name_node.text else None
+            name = p.text("name") or None
             protocol = p.text("protocol") or "TCP"
             ports.append(ContainerPort(number, name, protocol, p))
     return Container(node.text("name") or "", node, ports, sidecar)
