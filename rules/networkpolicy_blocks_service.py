@@ -226,9 +226,6 @@ class Index:
     isolating: dict[int, list[Policy]] = field(default_factory=dict)  # per pod source id
 
 
-# One index per graph. Graph has no __weakref__ slot, so the cache holds the graph it was
-# built for and is rebuilt when a different graph comes in (one run at a time).
-_cache: list[tuple[Graph, Index]] = []
 
 
 def check(svc: Service, graph: Graph) -> Iterator[Problem]:
@@ -371,11 +368,7 @@ def _resolve(sp: ServicePort, ps: PodSource) -> tuple[int | None, frozenset[str]
 
 
 def _index(graph: Graph) -> Index:
-    if _cache and _cache[0][0] is graph:
-        return _cache[0][1]
-    index = _build(graph)
-    _cache[:] = [(graph, index)]
-    return index
+    return graph.memo(ID, lambda: _build(graph))
 
 
 def _build(graph: Graph) -> Index:

@@ -8,14 +8,17 @@ Services x templates.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .model import Map, Node
 from .objects import K8sObject, SourceFile
 from .services import Service, service_view
 from .workloads import PodSource, pod_source
 from .yamlload import DocProblem
+
+T = TypeVar("T")
 
 # Labels the StatefulSet controller sets on each pod: matched by ordinal, not by template labels.
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
@@ -57,6 +60,7 @@ class Graph:
     _selected: dict[int, list[PodSource]] = field(default_factory=dict)
     _hpa_targets: set[tuple[str, str, str]] | None = None
     _selecting: dict[int, list[Service]] | None = None
+    _memo: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -96,6 +100,12 @@ class Graph:
         self._pod_source_of[id(ps.obj)] = ps
         for item in ps.labels.items():
             index.setdefault(item, []).append(pos)
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """A per-run cache for rules: `build()` once per graph (an index of policies, say)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]  # type: ignore[return-value]
 
     # -- lookups ---------------------------------------------------------------------------
 
