@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from . import __version__
 from .config import ConfigError, FileConfig, find_config, load_config
 from .findings import Report, severity
-from .registry import PluginError, load_rules
+from .objects import K8sObject
+from .registry import PluginError, RuleSpec, load_rules
 from .settings import Flags, build_settings
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -45,7 +46,7 @@ def main() -> None:
     """
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"svclint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
@@ -54,17 +55,18 @@ def _fail(message: str) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--format",
-    "fmt",
+    "fmts",
     type=click.Choice(FORMATS),
-    default=None,
-    help="Report format (default text).",
+    multiple=True,
+    help="Report format (default text; github when GITHUB_ACTIONS=true). Repeatable.",
 )
 @click.option(
     "-o",
     "--output",
+    "outputs",
     type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="Write the report to FILE instead of standard output.",
+    multiple=True,
+    help="Write the report to FILE: the Nth --output takes the Nth --format.",
 )
 @click.option(
     "--color",
@@ -116,11 +118,17 @@ def _fail(message: str) -> None:
     default=None,
     help="Largest file to read, in MiB (default 64).",
 )
+@click.option(
+    "--git-context",
+    is_flag=True,
+    help="Load the manifests git tracks under the working directory as --context.",
+)
 @click.option("--strict", is_flag=True, help="Exit 2 when a rule crashed on some object.")
 @click.option("--debug", is_flag=True, help="Print tracebacks of rule crashes.")
-def check(paths: tuple[str, ...], fmt: str | None, output: str | None, color: str,
+def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...], color: str,
           **kw: Any) -> None:  # fmt: skip
     """Lint manifests: files, directories (walked for *.yaml/*.yml), or - for stdin."""
+    targets = _targets(fmts, outputs)
     try:
         rules = load_rules()
     except PluginError as exc:
@@ -140,7 +148,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, color: st
 
     from .engine import run
 
-    report, _graph = run(paths, settings)
+    report, graph = run(paths, settings)
     for note in report.notes:
         click.echo(f"svclint: note: {note}", err=True)
     for err in report.input_errors:
@@ -151,7 +159,7 @@ def check(paths: tuple[str, ...], fmt: str | None, output: str | None, color: st
             " (other rules and objects were still checked; --debug shows the traceback)",
             err=True,
         )
-    _write(report, fmt or "text", output, color)
+    _write(report, targets, color, settings.rules, graph.objects)
     if report.input_errors and report.files == 0:
         sys.exit(EXIT_USAGE)  # nothing could be read: a clean report would be a lie
     if strict and report.crashes:
@@ -178,23 +186,58 @@ def _use_color(choice: str, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def _write(report: Report, fmt: str, output: str | None, color: str) -> None:
+def _targets(fmts: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(format, file or None for standard output): the Nth --format goes to the Nth --output."""
+    if not fmts:
+        fmts = ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text",)
+    if len(outputs) > len(fmts):
+        _fail("more --output than --format: each --output takes the --format in its position")
+    if len(set(outputs)) < len(outputs):
+        _fail("the same --output file is given twice")
+    targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(fmts)]
+    if sum(out is None for _, out in targets) > 1:
+        _fail("only one --format can go to standard output: give the others an --output FILE")
+    return targets
+
+
+def _render(report: Report, fmt: str, color: bool, rules: list[RuleSpec],
+            objects: list[K8sObject]) -> str:  # fmt: skip
     if fmt == "json":
         from .report import json_report
 
-        text = json_report.render(report)
-    else:
-        from .report import text as text_report
+        return json_report.render(report)
+    if fmt == "sarif":
+        from .report import sarif
 
-        text = text_report.render(report, color=_use_color(color, sys.stdout) and output is None)
-    if output:
         try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror or exc}")
-    else:
-        sys.stdout.write(text)
+            return sarif.render(report, rules, objects)
+        except sarif.Unmappable as exc:
+            _fail(f"cannot write SARIF: {exc}")
+    if fmt == "github":
+        from .report import github
+
+        return github.render(report, objects)
+    from .report import text as text_report
+
+    return text_report.render(report, color=color)
+
+
+def _write(report: Report, targets: list[tuple[str, str | None]], color: str,
+           rules: list[RuleSpec], objects: list[K8sObject]) -> None:  # fmt: skip
+    # Everything is rendered before anything is written: a refused SARIF leaves no partial files.
+    texts = [
+        (_render(report, fmt, _use_color(color, sys.stdout) and out is None, rules, objects), out)
+        for fmt, out in targets
+    ]
+    for text, output in texts:
+        if output:
+            try:
+                with open(output, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError as exc:
+                _fail(f"cannot write {output}: {exc.strerror or exc}")
+        else:
+            sys.stdout.write(text)
 
 
 @main.command("rules")
@@ -219,5 +262,4 @@ def show_rule(rule_id: str) -> None:
     if spec is None:
         near = closest(rule_id, rules)
         _fail(f"unknown rule `{rule_id}`" + (f"; did you mean `{near}`?" if near else ""))
-        return
     click.echo(rule_page(spec))

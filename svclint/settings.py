@@ -27,6 +27,7 @@ class Flags:
     kubernetes_version: str | None = None
     exclude: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    git_context: bool = False
     chart_dir: str | None = None
     kustomize_dir: str | None = None
     stdin_filename: str | None = None
@@ -110,6 +111,7 @@ def build_settings(
         options=options,
         exclude=tuple(data.get("exclude", [])) + flags.exclude,
         context=flags.context,
+        git_context=flags.git_context,
         provenance=Provenance(flags.chart_dir, flags.kustomize_dir),
         stdin_filename=flags.stdin_filename,
         debug=flags.debug,

@@ -99,6 +99,7 @@ def test_only_the_service_file_changed_sees_its_deployment(repo: Path) -> None:
 def test_broken_selector_fails_naming_the_rule(repo: Path) -> None:
     broken = SERVICE.replace("app: web", "app: wbe")
     (repo / "k8s" / "service.yaml").write_text(broken)
+    git(repo, "add", "k8s/service.yaml")  # pre-commit stashes unstaged changes
     try:
         proc = try_repo(repo, "svclint", "--files", "k8s/service.yaml")
         assert proc.returncode == 1
@@ -107,6 +108,7 @@ def test_broken_selector_fails_naming_the_rule(repo: Path) -> None:
         assert whole.returncode == 1 and "service-selector-no-match" in whole.stdout
     finally:
         (repo / "k8s" / "service.yaml").write_text(SERVICE)
+        git(repo, "add", "k8s/service.yaml")
 
 
 def test_result_does_not_depend_on_batching(repo: Path) -> None:
