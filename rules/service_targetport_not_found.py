@@ -1,0 +1,308 @@
+"""A Service's named targetPort that no container of the selected pods declares.
+
+## What it checks
+
+For every Service port whose `targetPort` is a string (a port name), every pod source the Service
+selects is searched the way the EndpointSlice controller searches each pod: the regular
+containers, then the native sidecars (`initContainers` with `restartPolicy: Always`), for a
+`ports[]` entry whose `name` equals the targetPort **and** whose `protocol` equals the Service
+port's protocol (both default to TCP).
+
+- No selected pod source declares the name: `error`. When the name exists only with another
+  protocol (a `dns` port declared UDP behind a TCP Service port), the message says so.
+- Some selected pod sources declare it and others do not: `warning`, naming the ones without it.
+- A quoted number (`targetPort: "8080"`) is a string, so Kubernetes treats it as a port name; it is
+  reported here (no container can have a port *named* `8080`) as well as by
+  `service-spec-invalid`, which reports the API server's rejection.
+- A name declared only by an ordinary init container is called out: init containers serve no
+  traffic unless they are native sidecars.
+
+Only Services that select at least one pod source in the input are judged (ExternalName and
+selectorless Services select none); `service-selector-no-match` covers selectors that match
+nothing. Headless Services are judged too: their EndpointSlices still carry the resolved ports,
+which SRV records and endpoint-based discovery (Prometheus, meshes) read. Not judged, because the
+API rejects the port anyway (`service-spec-invalid`) or the manifest is an unrendered template: a
+port whose `port` is not a number, a protocol other than TCP, UDP and SCTP, a targetPort holding
+template text (`${...}`, `{{ ... }}`, `<...>`).
+
+## Why it matters
+
+A named targetPort is resolved per pod. A pod without a matching port gets no endpoint for that
+Service port (the controller logs "no suitable port" at a verbose level and moves on), so when no
+pod has it the Service port has no endpoints at all: connections are refused or time out, and
+nothing in `kubectl apply` warns about it. When only some workloads have it, only part of the
+selected pods receive traffic for that port.
+
+## Example
+
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - name: http
+      port: 80
+      targetPort: htp
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - name: http
+              containerPort: 8080
+```
+
+## Fix
+
+Use a name a container declares, with the same protocol:
+
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - name: http
+              containerPort: 8080
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from svclint.api import (
+    Container,
+    ContainerPort,
+    Graph,
+    Map,
+    PodSource,
+    Problem,
+    Related,
+    Service,
+    ServicePort,
+    closest,
+    problem,
+)
+
+ID = "service-targetport-not-found"
+LEVEL = "error"
+ENABLED = True
+TARGET = "services"
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+NUMBER = re.compile(r"[0-9]+")
+# Unrendered template text (`${PORT}`, `{{ .Values.port }}`, `<port>`): not a name anyone declares.
+PLACEHOLDER = re.compile(r"[${}<>%]")
+
+
+def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+    # A pod source without containers is malformed or not rendered: nothing to judge it by.
+    pods = [ps for ps in graph.pods_for(svc) if ps.containers]
+    if not pods:
+        return
+    for sp in svc.ports:
+        # A port without a numeric `port`, an unknown protocol or a placeholder name is broken or
+        # unrendered: the API rejects it (service-spec-invalid); resolving it says nothing more.
+        if (
+            isinstance(sp.target, str)
+            and sp.port is not None
+            and sp.protocol in PROTOCOLS
+            and not PLACEHOLDER.search(sp.target)
+        ):
+            found = _check_port(svc, sp, sp.target, pods)
+            if found is not None:
+                yield found
+
+
+def _check_port(svc: Service, sp: ServicePort, name: str, pods: list[PodSource]) -> Problem | None:
+    have = [ps for ps in pods if _resolves(ps, name, sp.protocol)]
+    without = [ps for ps in pods if ps not in have]
+    if not without:
+        return None
+    # Ports carrying the name under another protocol (the lookup skips them).
+    other = [(ps, c, p) for ps in without for c, p in ps.ports_named(name)]
+    other_protos = sorted({p.protocol for _, _, p in other})
+    labels = _labels(pods)
+    where = _names(without, labels)
+    lead = (
+        f'targetPort `"{name}"` of port {sp.label} is a quoted number, which Kubernetes reads as '
+        "a port name"
+        if _quoted(name)
+        else f"targetPort `{name}` of port {sp.label}"
+    )
+    if have:
+        message = (
+            f"{lead} is declared by {_names(have, labels)} but not by {where}, whose pods get no "
+            "endpoint for this port"
+        )
+    else:
+        sep = ", and" if _quoted(name) else ":"
+        message = (
+            f"{lead}{sep} no container of {where} declares a {sp.protocol} port named `{name}`"
+        )
+    if other_protos:
+        owners = list(dict.fromkeys(ps for ps, _, _ in other))
+        message += (
+            f"; {_names(owners, labels)} declare{'s' if len(owners) == 1 else ''} `{name}` only as "
+            f"{'/'.join(other_protos)}"
+        )
+    init = _init_ports(without, name, sp.protocol)
+    if init:
+        c_name = init[0][1]
+        message += (
+            f"; init container `{c_name}` declares it, but an init container serves no traffic "
+            "unless it is a native sidecar (`restartPolicy: Always`)"
+        )
+    hint = _hint(sp, name, without, other_protos) if not init else None
+    related = _related(without, name)
+    related += [Related(ps.obj, p, f"`{name}` in init container `{c}`") for ps, c, p in init]
+    return problem(
+        svc.obj, sp.target_node, message, hint=hint, related=related,
+        level="warning" if have else None,
+    )  # fmt: skip
+
+
+def _init_ports(
+    pods: list[PodSource], name: str, protocol: str
+) -> list[tuple[PodSource, str, Map]]:
+    """Ports with this name and protocol in ordinary init containers (FindPort skips them)."""
+    out: list[tuple[PodSource, str, Map]] = []
+    for ps in pods:
+        init = ps.spec.seq("initContainers") if ps.spec is not None else None
+        for c in init.maps() if init is not None else ():
+            if c.get_str("restartPolicy") == "Always":
+                continue  # a native sidecar: already among ps.containers
+            ports = c.seq("ports")
+            for p in ports.maps() if ports is not None else ():
+                if p.text("name") == name and (p.text("protocol") or "TCP") == protocol:
+                    out.append((ps, c.text("name") or "", p))
+    return out
+
+
+def _quoted(name: str) -> bool:
+    """A string of digits: `targetPort: "8080"` written with quotes."""
+    return NUMBER.fullmatch(name) is not None
+
+
+def _resolves(ps: PodSource, name: str, protocol: str) -> bool:
+    """FindPort: the first container (regular, then sidecar) port with this name and protocol."""
+    return any(p.protocol == protocol for _, p in ps.ports_named(name))
+
+
+def _names(pods: list[PodSource], labels: dict[int, str]) -> str:
+    shown = [labels[id(ps)] for ps in pods[:4]]
+    if len(pods) > 4:
+        shown.append(f"{len(pods) - 4} more")
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _labels(pods: list[PodSource]) -> dict[int, str]:
+    """How messages name each pod source: `Kind name`, plus where it is when names collide
+    (several bundles linted together, each with its own `Deployment web`)."""
+    base = {id(ps): f"{ps.kind} {ps.obj.name}" for ps in pods}
+    out: dict[int, str] = {}
+    for ps in pods:
+        twins = [q for q in pods if q is not ps and base[id(q)] == base[id(ps)]]
+        label = base[id(ps)]
+        if any(q.obj.file.path == ps.obj.file.path for q in twins):
+            label += f" ({ps.obj.file.path}:{ps.obj.root.line})"
+        elif twins:
+            label += f" ({ps.obj.file.path})"
+        out[id(ps)] = label
+    return out
+
+
+def _ports(pods: list[PodSource], protocol: str) -> list[tuple[Container, ContainerPort]]:
+    return [(c, p) for ps in pods for c in ps.containers for p in c.ports if p.protocol == protocol]
+
+
+def _hint(sp: ServicePort, name: str, pods: list[PodSource], other: list[str]) -> str | None:
+    ports = _ports(pods, sp.protocol)
+    if _quoted(name):
+        number = int(name)
+        if not 1 <= number <= 65535:
+            return None
+        named = [p.name for _, p in ports if p.number == number and p.name]
+        hint = f"write `targetPort: {number}` without quotes"
+        return hint + (f", or `targetPort: {named[0]}`" if named else "")
+    names = [p.name for _, p in ports if p.name]
+    if name != name.lower() and name.lower() in names:
+        return f"did you mean `{name.lower()}`? (port names are lowercase)"
+    near = closest(name, names)
+    if near is not None:
+        return f"did you mean `{near}`?"
+    by_number = [(c, p) for c, p in ports if sp.port is not None and p.number == sp.port]
+    if by_number:
+        c, p = by_number[0]
+        if p.name:
+            return f"did you mean `{p.name}`? (containerPort {p.number} of container `{c.name}`)"
+        return (
+            f"container `{c.name}` declares containerPort {p.number}: use `targetPort: {p.number}`"
+        )
+    if len(other) == 1:
+        return (
+            f"the Service port is {sp.protocol}: set `protocol: {other[0]}` on it if the "
+            f"container's `{name}` is what it should reach"
+        )
+    if len(set(names)) == 1:
+        return f"did you mean `{names[0]}`?"
+    return None
+
+
+def _related(pods: list[PodSource], name: str) -> list[Related]:
+    out: list[Related] = []
+    for ps in pods:
+        for c in ps.containers:
+            what = "sidecar" if c.sidecar else "container"
+            wrong = [p for p in c.ports if p.name == name]
+            if wrong:
+                for p in wrong:
+                    out.append(
+                        Related(ps.obj, p.node, f"`{name}` is {p.protocol} in {what} `{c.name}`")
+                    )
+            elif c.ports:
+                out.append(Related(ps.obj, c.ports_node, f"ports of {what} `{c.name}`"))
+            else:
+                out.append(Related(ps.obj, c.node, f"{what} `{c.name}` declares no ports"))
+    return out
