@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import suppress
@@ -91,36 +91,37 @@ def load_paths(
     return loaded
 
 
-def _items(spec: RuleSpec, graph: Graph) -> Iterator[tuple[object, str]]:
-    """What `check` is called with, each paired with how a crash report names it."""
+def _items(spec: RuleSpec, graph: Graph) -> Iterable[object]:
+    """What `check` is called with: each Service, pod source or object, or the graph once."""
     if spec.target == "services":
-        for svc in graph.services:
-            yield svc, _where(svc.obj)
-    elif spec.target == "pod_sources":
-        for ps in graph.pod_sources:
-            yield ps, _where(ps.obj)
-    elif spec.target == "objects":
-        for obj in graph.objects:
-            yield obj, _where(obj)
-    else:
-        yield graph, "the input"
+        return graph.services
+    if spec.target == "pod_sources":
+        return graph.pod_sources
+    if spec.target == "objects":
+        return graph.objects
+    return (graph,)
 
 
-def _where(obj: K8sObject) -> str:
-    return f"{obj.ref} ({obj.file.path}:{obj.root.line})"
+def _where(item: object) -> str:
+    """How a crash report names the item a rule crashed on (built only when one does)."""
+    obj = getattr(item, "obj", item)
+    if isinstance(obj, K8sObject):
+        return f"{obj.ref} ({obj.file.path}:{obj.root.line})"
+    return "the input"
 
 
 def run_rules(graph: Graph, settings: Settings, report: Report) -> list[Finding]:
     findings: list[Finding] = []
     for spec in settings.rules:
         level = settings.levels.get(spec.id, spec.level)
-        for item, where in _items(spec, graph):
+        for item in _items(spec, graph):
             try:
                 problems: list[Problem] = list(spec.check(item, graph))
             except Exception as exc:  # noqa: BLE001 - the rule error boundary
                 if settings.debug:
                     traceback.print_exc()
-                report.crashes.append(RuleCrash(spec.id, where, f"{type(exc).__name__}: {exc}"))
+                crash = RuleCrash(spec.id, _where(item), f"{type(exc).__name__}: {exc}")
+                report.crashes.append(crash)
                 continue
             findings.extend(Finding.from_problem(spec.id, level, p) for p in problems)
     return findings
