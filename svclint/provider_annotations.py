@@ -1,0 +1,403 @@
+"""The catalog of cloud provider Service annotations, loaded lazily from package data.
+
+Each entry names the controller that reads the key, the documentation or source it was taken from,
+the values the controller accepts (parsed the way that controller parses them: Go's
+`strconv.ParseBool`, a case-insensitive comparison with `"true"`, an exact enum...), and whether a
+value marks the load balancer internal. Families are key prefixes owned by one provider: a
+*closed* family is catalogued completely from the provider's constants, so an unknown key in it is
+a typo; under the other watched prefixes only near misses of a catalogued key are reported, since
+many providers share `service.beta.kubernetes.io/` and no catalog can list them all.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+# Go's strconv.ParseBool: the only spellings it accepts.
+GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+OPEN_RANGES = frozenset({"0.0.0.0/0", "::/0"})
+_INT = re.compile(r"[+-]?[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValueSpec:
+    """What a controller accepts for one key; `problem` says why a value is not accepted."""
+
+    type: str = "text"
+    values: tuple[str, ...] = ()
+    case_insensitive: bool = False
+    map_values: tuple[str, ...] = ()
+
+    def problem(self, value: str) -> str | None:
+        """Why the controller rejects or misreads `value` (a phrase), or None when it is fine."""
+        kind = self.type
+        if kind == "enum":
+            ok = (
+                value.lower() in {v.lower() for v in self.values}
+                if self.case_insensitive
+                else value in self.values
+            )
+            return None if ok else f"not one of {_quoted(self.values)}"
+        if kind == "bool":
+            if value in GO_TRUE or value in GO_FALSE:
+                return None
+            return "not a boolean (the controller parses it with Go's strconv.ParseBool)"
+        if kind in ("bool-eqfold", "bool-exact"):
+            ok = (
+                value.lower() in ("true", "false")
+                if kind == "bool-eqfold"
+                else value
+                in (
+                    "true",
+                    "false",
+                )
+            )
+            return None if ok else 'read as `false`: the controller only compares it with `"true"`'
+        if kind == "aws-internal":
+            if value in GO_TRUE or value in GO_FALSE or value == "0.0.0.0/0":
+                return None
+            return (
+                "not a boolean: the AWS Load Balancer Controller rejects it and the in-tree AWS "
+                "provider reads any value but `false` as internal"
+            )
+        if kind == "int":
+            return None if _INT.fullmatch(value.strip()) else "not an integer"
+        if kind == "port-list":
+            # strconv.Atoi on each comma-separated item: no spaces around the commas.
+            if all(_INT.fullmatch(p) for p in value.split(",")):
+                return None
+            return "not a comma-separated list of port numbers without spaces"
+        if kind in ("ip", "ip-list"):
+            parts = [value] if kind == "ip" else value.split(",")
+            bad = [p.strip() for p in parts if not _is_ip(p.strip())]
+            return f"{_quoted(bad)} is not an IP address" if bad else None
+        if kind == "cidr-list":
+            bad = [p.strip() for p in value.split(",") if p.strip() and not is_cidr(p.strip())]
+            return f"{_quoted(bad)} is not a CIDR" if bad else None
+        if kind == "json":
+            return self._json_problem(value)
+        return None
+
+    def _json_problem(self, value: str) -> str | None:
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return "not valid JSON"
+        if self.map_values and isinstance(data, dict):
+            bad = [v for v in data.values() if v not in self.map_values]
+            if bad:
+                return f"maps a port to {_quoted(bad)}, not one of {_quoted(self.map_values)}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class InternalMarker:
+    """Values of a key that make the load balancer internal, and when the controller reads it."""
+
+    values: tuple[str, ...] = ()
+    any: bool = False  # any non-empty value (a subnet id) marks it internal
+    case_insensitive: bool = False
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # other keys that must match
+    unless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unless_present: tuple[str, ...] = ()  # keys that take precedence when set
+
+    def matches(self, value: str, annotations: Mapping[str, str]) -> bool:
+        for key, wanted in self.when.items():
+            if annotations.get(key) not in wanted:
+                return False
+        for key, unwanted in self.unless.items():
+            if annotations.get(key) in unwanted:
+                return False
+        if any(key in annotations for key in self.unless_present):
+            return False
+        if self.any:
+            return value.strip() != ""
+        if self.case_insensitive:
+            return value.lower() in {v.lower() for v in self.values}
+        return value in self.values
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationSpec:
+    key: str
+    provider: str
+    controllers: tuple[str, ...]
+    sources: tuple[Source, ...]
+    value: ValueSpec
+    internal: InternalMarker | None = None
+    restricts: str | None = None  # "source-ranges", "service-tags" or "do-rules"
+    kind: str = "annotation"  # "label": a label key, ineffective as an annotation
+    deprecated: str | None = None  # the key that replaces it
+    written_by_controller: bool = False
+    selects_controller: Mapping[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    prefix: str
+    provider: str
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Controller:
+    name: str
+    default_scheme: str
+    scheme_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancerClass:
+    controller: str
+    internal: bool | None  # None: the controller's default scheme decides
+
+
+@dataclass(slots=True)
+class Catalog:
+    annotations: dict[str, AnnotationSpec]
+    patterns: list[tuple[re.Pattern[str], AnnotationSpec]]
+    families: list[Family]
+    watched_prefixes: tuple[str, ...]
+    controllers: dict[str, Controller]
+    load_balancer_classes: dict[str, LoadBalancerClass]
+    # Prefixes many providers share, each naming itself in the key's first word (`aws-`, `osc-`):
+    # a near miss must not cross vendors (`osc-load-balancer-internal` is Outscale's, not a typo of
+    # Oracle's `oci-load-balancer-internal`).
+    shared_prefixes: tuple[str, ...] = ()
+    _lower: dict[str, str] = field(default_factory=dict)
+
+    def lookup(self, key: str) -> AnnotationSpec | None:
+        spec = self.annotations.get(key)
+        if spec is not None:
+            return spec
+        for regex, pattern in self.patterns:
+            if regex.match(key):
+                return pattern
+        return None
+
+    def watched(self, key: str) -> bool:
+        return key.startswith(self.watched_prefixes)
+
+    def family(self, key: str) -> Family | None:
+        best: Family | None = None
+        for fam in self.families:
+            if key.startswith(fam.prefix) and (best is None or len(fam.prefix) > len(best.prefix)):
+                best = fam
+        return best
+
+    def same_but_case(self, key: str) -> str | None:
+        """The catalogued key this one equals but for letter case."""
+        if not self._lower:
+            self._lower = {k.lower(): k for k in self.annotations}
+        found = self._lower.get(key.lower())
+        return found if found != key else None
+
+    def family_keys(self, fam: Family) -> list[str]:
+        return [k for k in self.annotations if k.startswith(fam.prefix)]
+
+    def near_miss(self, key: str) -> str | None:
+        """The catalogued key within a typo or two of `key` (tight: real keys of other providers
+        must not look like typos of ours)."""
+        limit = 1 if len(key) < 24 else 2
+        vendor = self._vendor(key)
+        best: tuple[int, str] | None = None
+        for known in self.annotations:
+            if abs(len(known) - len(key)) > limit or self._vendor(known) != vendor:
+                continue
+            d = edit_distance(key, known, limit)
+            if d <= limit and (best is None or d < best[0]):
+                best = (d, known)
+        return best[1] if best is not None else None
+
+    def _vendor(self, key: str) -> str:
+        """`prefix + first word` under a shared prefix, else the key's prefix."""
+        for prefix in self.shared_prefixes:
+            if key.startswith(prefix):
+                return prefix + key[len(prefix) :].split("-", 1)[0]
+        return key.partition("/")[0]
+
+
+def edit_distance(a: str, b: str, cap: int) -> int:
+    """Optimal string alignment distance, giving up (returning cap + 1) once it exceeds `cap`."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, prev2[j - 2] + 1)
+            cur.append(d)
+        if min(cur) > cap:
+            return cap + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def is_cidr(text: str) -> bool:
+    """As Kubernetes' ParseCIDRSloppy reads it: leading zeros in IPv4 octets are tolerated."""
+    if "/" not in text:
+        return False
+    addr, _, bits = text.partition("/")
+    if "." in addr and ":" not in addr:
+        octets = addr.split(".")
+        if all(o.isdigit() for o in octets):
+            addr = ".".join(str(int(o)) for o in octets)
+    try:
+        ipaddress.ip_network(f"{addr}/{bits}", strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def is_open_range(text: str) -> bool:
+    """A source range that admits every client (`0.0.0.0/0`, `::/0`, or a sloppy spelling)."""
+    text = text.strip()
+    if text in OPEN_RANGES:
+        return True
+    if not is_cidr(text):
+        return False
+    addr, _, bits = text.partition("/")
+    return bits.strip() in ("0", "00") and addr.replace("0", "").strip(".:") == ""
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _quoted(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+@cache
+def catalog() -> Catalog:
+    """The catalog, read from the package data on first use."""
+    text = resources.files("svclint").joinpath("data/provider_annotations.json").read_text("utf-8")
+    return parse(json.loads(text))
+
+
+def parse(data: Any) -> Catalog:
+    """A catalog from the decoded JSON (`check_data` lists what is wrong with it)."""
+    sources = {
+        sid: Source(sid, str(s.get("url", "")), str(s.get("title", "")))
+        for sid, s in data.get("sources", {}).items()
+    }
+
+    def spec(key: str, entry: Any) -> AnnotationSpec:
+        value = entry.get("value") or {}
+        internal = entry.get("internal")
+        marker = None
+        if isinstance(internal, dict):
+            marker = InternalMarker(
+                values=tuple(internal.get("values", ())),
+                any=bool(internal.get("any", False)),
+                case_insensitive=bool(internal.get("case_insensitive", False)),
+                when={k: tuple(v) for k, v in internal.get("when", {}).items()},
+                unless={k: tuple(v) for k, v in internal.get("unless", {}).items()},
+                unless_present=tuple(internal.get("unless_present", ())),
+            )
+        return AnnotationSpec(
+            key=key,
+            provider=str(entry.get("provider", "")),
+            controllers=tuple(entry.get("controllers", ())),
+            sources=tuple(sources[s] for s in entry.get("sources", ()) if s in sources),
+            value=ValueSpec(
+                type=str(value.get("type", "text")),
+                values=tuple(value.get("values", ())),
+                case_insensitive=bool(value.get("case_insensitive", False)),
+                map_values=tuple(value.get("map_values", ())),
+            ),
+            internal=marker,
+            restricts=entry.get("restricts"),
+            kind=str(entry.get("kind", "annotation")),
+            deprecated=entry.get("deprecated"),
+            written_by_controller=bool(entry.get("written_by_controller", False)),
+            selects_controller=dict(entry.get("selects_controller", {})),
+            note=entry.get("note"),
+        )
+
+    return Catalog(
+        annotations={k: spec(k, v) for k, v in data.get("annotations", {}).items()},
+        patterns=[
+            (re.compile(p["regex"]), spec(str(p.get("example", p["regex"])), p))
+            for p in data.get("patterns", ())
+        ],
+        families=[
+            Family(str(f["prefix"]), str(f["provider"]), bool(f.get("closed", False)))
+            for f in data.get("families", ())
+        ],
+        watched_prefixes=tuple(data.get("watched_prefixes", ())),
+        shared_prefixes=tuple(data.get("shared_prefixes", ())),
+        controllers={
+            cid: Controller(
+                str(c.get("name", cid)),
+                str(c.get("default_scheme", "")),
+                tuple(c.get("scheme_keys", ())),
+            )
+            for cid, c in data.get("controllers", {}).items()
+        },
+        load_balancer_classes={
+            name: LoadBalancerClass(str(c.get("controller", "")), c.get("internal"))
+            for name, c in data.get("load_balancer_classes", {}).items()
+        },
+    )
+
+
+VALUE_TYPES = frozenset(
+    {"text", "enum", "bool", "bool-eqfold", "bool-exact", "aws-internal", "int", "port-list", "ip",
+     "ip-list", "cidr-list", "json"}
+)  # fmt: skip
+
+
+def check_data(data: Any) -> list[str]:
+    """Integrity problems of the catalog JSON: unknown sources, value types, empty enums..."""
+    errors: list[str] = []
+    sources = set(data.get("sources", {}))
+    entries = [(k, v) for k, v in data.get("annotations", {}).items()]
+    entries += [(p.get("regex", "?"), p) for p in data.get("patterns", ())]
+    for key, entry in entries:
+        if not entry.get("sources"):
+            errors.append(f"{key}: no source")
+        errors += [
+            f"{key}: unknown source {s}" for s in entry.get("sources", ()) if s not in sources
+        ]
+        value = entry.get("value", {})
+        if value.get("type", "text") not in VALUE_TYPES:
+            errors.append(f"{key}: unknown value type {value.get('type')}")
+        if value.get("type") == "enum" and not value.get("values"):
+            errors.append(f"{key}: enum without values")
+    for pattern in data.get("patterns", ()):
+        try:
+            regex = re.compile(pattern["regex"])
+        except re.error as exc:
+            errors.append(f"{pattern.get('regex')}: {exc}")
+            continue
+        if not regex.match(pattern.get("example", "")):
+            errors.append(f"{pattern['regex']}: its example does not match")
+    for fam in data.get("families", ()):
+        errors += [
+            f"{fam['prefix']}: unknown source {s}"
+            for s in fam.get("sources", ())
+            if s not in sources
+        ]
+    return errors
