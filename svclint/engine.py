@@ -73,7 +73,8 @@ def load_paths(
     if not context_only:  # what context walks skip is not news to the user
         report.notes.extend(collected.notes)
     report.input_errors.extend(collected.errors)
-    for path in collected.files:
+    # Sorted, so the report is the same bytes whatever order the files were named in.
+    for path in sorted(collected.files, key=lambda p: (p != STDIN, p)):
         key = _same_file_key(path)
         if (skip is not None and key in skip) or (only is not None and key not in only):
             continue
