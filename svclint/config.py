@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from .model import Map, Node, Seq, to_plain
@@ -40,6 +39,8 @@ def find_config(start: str) -> str | None:
 
 
 def _schema() -> dict[str, Any]:
+    from importlib import resources  # lazy: it imports pathlib and tempfile
+
     text = resources.files("svclint.schemas").joinpath("config.schema.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data

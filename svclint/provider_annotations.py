@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 # Go's strconv.ParseBool: the only spellings it accepts.
@@ -27,14 +26,14 @@ OPEN_RANGES = frozenset({"0.0.0.0/0", "::/0"})
 _INT = re.compile(r"[+-]?[0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
     id: str
     url: str
     title: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ValueSpec:
     """What a controller accepts for one key; `problem` says why a value is not accepted."""
 
@@ -105,7 +104,7 @@ class ValueSpec:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InternalMarker:
     """Values of a key that make the load balancer internal, and when the controller reads it."""
 
@@ -132,7 +131,7 @@ class InternalMarker:
         return value in self.values
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AnnotationSpec:
     key: str
     provider: str
@@ -148,27 +147,27 @@ class AnnotationSpec:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Family:
     prefix: str
     provider: str
     closed: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Controller:
     name: str
     default_scheme: str
     scheme_keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LoadBalancerClass:
     controller: str
     internal: bool | None  # None: the controller's default scheme decides
 
 
-@dataclass(slots=True)
+@dataclass
 class Catalog:
     annotations: dict[str, AnnotationSpec]
     patterns: list[tuple[re.Pattern[str], AnnotationSpec]]
@@ -292,6 +291,8 @@ def _quoted(values: tuple[str, ...] | list[str]) -> str:
 @cache
 def catalog() -> Catalog:
     """The catalog, read from the package data on first use."""
+    from importlib import resources  # lazy: it imports pathlib and tempfile
+
     text = resources.files("svclint").joinpath("data/provider_annotations.json").read_text("utf-8")
     return parse(json.loads(text))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from .api import closest
@@ -40,6 +39,8 @@ def schema_for(api_version: str, kind: str) -> dict[str, Any] | None:
     name = SCHEMA_FILES.get((api_version, kind))
     if name is None:
         return None
+    from importlib import resources  # lazy: it imports pathlib and tempfile
+
     text = resources.files("svclint.schemas").joinpath("kubernetes", name).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     unsupported = _keywords(schema) - SUPPORTED
