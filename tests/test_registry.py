@@ -75,5 +75,5 @@ def test_plugin_rule_is_discovered(fresh_registry: Path) -> None:
 
 def test_broken_plugin_fails_loudly_with_its_name(fresh_registry: Path) -> None:
     _install(fresh_registry, "acme_broken", PLUGIN.replace('ID = "acme/no-foo"', 'ID = "No Foo"'))
-    with pytest.raises(PluginError, match="acme_broken.*not kebab-case"):
+    with pytest.raises(PluginError, match=r"acme_broken.*not kebab-case"):
         load_rules()
