@@ -11,11 +11,13 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ruamel.yaml.cyaml import CSafeLoader
+from .model import Map, Scalar
+from .yamlload import load_documents
 
 YAML_SUFFIXES = (".yaml", ".yml")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -69,7 +71,10 @@ def collect(paths: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Collected:
 
 
 def _walk(top: str, exclude: tuple[str, ...], out: Collected) -> Iterator[str]:
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+    def unreadable(exc: OSError) -> None:  # os.walk would skip such a folder silently
+        out.errors.append(f"{exc.filename}: cannot read folder: {exc.strerror or exc}")
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=unreadable, followlinks=False):
         dirnames[:] = sorted(
             d
             for d in dirnames
@@ -89,7 +94,19 @@ def _walk(top: str, exclude: tuple[str, ...], out: Collected) -> Iterator[str]:
             full = os.path.join(dirpath, name)
             if os.path.normpath(full) in patches or _excluded(full, exclude):
                 continue
+            if not _regular_or_dangling(full):
+                # Opening a FIFO found in a folder blocks until someone writes to it: a hang.
+                # (Named on the command line it is read: `svclint <(helm template .)` is a pipe.)
+                out.errors.append(f"{full}: not a regular file, skipped")
+                continue
             yield full
+
+
+def _regular_or_dangling(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # a broken link or a link loop: read_text says which
 
 
 def _kustomize_patches(dirpath: str, filenames: list[str]) -> set[str]:
@@ -97,31 +114,26 @@ def _kustomize_patches(dirpath: str, filenames: list[str]) -> set[str]:
     kfile = next((f for f in KUSTOMIZATION_FILES if f in filenames), None)
     if kfile is None:
         return set()
+    # Read with svclint's own bounded reader and loader: a kustomization is input like any other
+    # (a 5,000-level one crashed libyaml's C composer, an alias bomb would expand).
+    path = os.path.join(dirpath, kfile)
     try:
-        with open(os.path.join(dirpath, kfile), "rb") as fh:
-            loader = CSafeLoader(fh.read())
-            try:
-                data = loader.get_single_data()
-            finally:
-                loader.dispose()
-    except Exception:  # noqa: BLE001 - any parse failure: treat as no patches
-        return set()  # an unreadable kustomization is linted like any other file
-    if not isinstance(data, dict):
+        docs = load_documents(read_text(path)) if _regular_or_dangling(path) else []
+    except InputError:
+        return set()  # an unreadable kustomization only means: no patches known
+    data = docs[0].root if docs else None
+    if not isinstance(data, Map):
         return set()
     found: set[str] = set()
     for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
-        entries = data.get(key)
-        if not isinstance(entries, list):
+        entries = data.seq(key)
+        if entries is None:
             continue
         for entry in entries:
-            rel = (
-                entry
-                if isinstance(entry, str)
-                else entry.get("path")
-                if isinstance(entry, dict)
-                else None
-            )
-            if isinstance(rel, str) and "\n" not in rel:
+            rel = entry.get_str("path") if isinstance(entry, Map) else None
+            if isinstance(entry, Scalar) and isinstance(entry.value, str):
+                rel = entry.value
+            if rel and "\n" not in rel:
                 found.add(os.path.normpath(os.path.join(dirpath, rel)))
     return found
 
@@ -132,9 +144,13 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         if path == STDIN:
             data = sys.stdin.buffer.read(max_bytes + 1)
         else:
-            if os.path.islink(path) and not os.path.exists(path):
-                raise InputError(f"{path}: broken symbolic link")
-            if os.path.isdir(path):
+            try:
+                is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+            except OSError as exc:
+                if os.path.islink(path):  # dangling, or a loop ("too many levels of ...")
+                    raise InputError(f"{path}: broken symbolic link ({exc.strerror})") from exc
+                raise
+            if is_dir:
                 raise InputError(f"{path}: is a directory")
             with open(path, "rb") as fh:
                 data = fh.read(max_bytes + 1)

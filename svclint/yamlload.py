@@ -4,8 +4,9 @@ The stream is split into documents here (a `---` or `...` line at column 0 alway
 in YAML, even inside a scalar), so a document that does not parse costs only itself. Each document
 is composed by ruamel's C parser with a resolver that types nothing; `scalars.py` then types plain
 scalars exactly as Kubernetes does. No tag ever constructs an object: tags are kept as text.
-Aliases are converted once and shared, so an alias bomb costs linear time; its expanded size is
-measured and an oversized document is reported instead of linted.
+Aliases are converted once and shared, so an alias bomb costs linear time; the expanded size and
+depth are measured and an oversized document is reported instead of linted. So is one nesting
+deeper than MAX_DEPTH, measured before the C composer (which recurses on the C stack) sees it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ruamel.yaml.cyaml import CBaseLoader
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .model import Map, Node, Scalar, Seq
@@ -27,10 +29,19 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 MAX_DEPTH = 200  # real manifests nest < 40 levels; CRD schemas < 80
 MAX_EXPANDED_NODES = 1_000_000  # nodes a document may expand to through aliases
+# The C composer recurses on the C stack, unguarded: ~27,000 levels overflow an 8 MiB stack and
+# kill the process (SIGSEGV); a 512 KiB thread stack overflows near 1,600. A chunk that might nest
+# deeper than this is measured on the parser's events (no recursion) before it is composed.
+SAFE_COMPOSE_DEPTH = 1_000
 
 _DOC_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
 _DOC_END = re.compile(r"^\.\.\.(?=[ \t]|$)", re.MULTILINE)
 _SOURCE = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
+# A line whose indentation and block indicators (`- `, `? `, `: `) reach this far could open
+# block collections that deep (searched from a literal newline: fast even on a 20 MB line).
+_DEEP_BLOCK_PREFIX = rf"[ \t?:-]{{{SAFE_COMPOSE_DEPTH // 4}}}"
+_DEEP_FIRST_LINE = re.compile(_DEEP_BLOCK_PREFIX)
+_DEEP_LINE = re.compile("\n" + _DEEP_BLOCK_PREFIX)
 
 
 class _Loader(CBaseLoader):
@@ -64,7 +75,40 @@ class Document:
 
 
 class _TooComplex(Exception):
-    pass
+    """args: (reason, the ruamel node where the limit was hit, or None)."""
+
+
+def _may_nest_deeper_than_safe(chunk: str) -> bool:
+    """A cheap upper bound on nesting: no false "no" (that would crash), rare false "yes".
+
+    Flow collections cannot nest deeper than there are `[` and `{`. A block collection starts at a
+    greater column than its parent (a sequence may share its parent mapping's column), and only
+    indentation and block indicators precede it on its line, so block nesting is at most about
+    twice the longest such line prefix.
+    """
+    if chunk.count("[") + chunk.count("{") > SAFE_COMPOSE_DEPTH // 2:
+        return True
+    return bool(_DEEP_FIRST_LINE.match(chunk) or _DEEP_LINE.search(chunk))
+
+
+def _too_deep_at(chunk: str) -> object | None:
+    """The event opening the first collection nested deeper than MAX_DEPTH, if there is one.
+
+    Parser errors propagate, as they would from composing the chunk.
+    """
+    loader = _Loader(chunk)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return None
 
 
 def split_documents(text: str) -> list[tuple[int, str]]:
@@ -168,11 +212,21 @@ class _Converter:
         self.memo: dict[int, Node] = {}
         self.sizes: dict[int, int] = {}
         self.problems: list[DocProblem] = []
+        # Keys copied by merge keys so far: `<<` chains copy whole maps, so without a budget
+        # `a{i}: &a{i} {<<: *a{i-1}, k{i}: v}` costs quadratic time (8,000 lines: 50 s).
+        self.merged_keys = 0
+        self.open: set[int] = set()  # collections being converted: their descendants
+        self.shared = False  # some node is reached twice (an alias)
 
     def convert(self, node: object, depth: int = 0) -> Node:
         key = id(node)
         done = self.memo.get(key)
         if done is not None:
+            self.shared = True  # an alias: the tree is a graph now
+            if key in self.open:
+                # An alias inside its own anchor (`a: &x [*x]`) makes a cycle: every walk of the
+                # tree would follow it forever (go-yaml: "anchor value contains itself").
+                raise _TooComplex("an alias refers to a node that contains it", node)
             return done
         if depth > MAX_DEPTH:
             raise _TooComplex(f"nesting deeper than {MAX_DEPTH} levels", node)
@@ -185,7 +239,9 @@ class _Converter:
             items: list[Node] = []
             out = Seq(items, *pos)
             self.memo[key] = out
+            self.open.add(key)
             items.extend(self.convert(v, depth + 1) for v in node.value)
+            self.open.discard(key)
         elif isinstance(node, MappingNode):
             out = self._mapping(node, pos, depth)
         else:  # pragma: no cover - the composer makes only these three
@@ -209,6 +265,7 @@ class _Converter:
         keys: dict[str, Scalar] = {}
         out = Map(values, keys, *pos)
         self.memo[id(node)] = out
+        self.open.add(id(node))
         merged: list[Map] = []
         for knode, vnode in node.value:
             if (
@@ -245,8 +302,16 @@ class _Converter:
                 del values[name]  # keep insertion order of the winner
             values[name] = self.convert(vnode, depth + 1)
             keys[name] = kconv
+        self.open.discard(id(node))
         # Merge keys (`<<: *base`): explicit keys win, earlier sources win over later ones.
         for source in merged:
+            self.merged_keys += len(source.values)
+            if self.merged_keys > MAX_EXPANDED_NODES:
+                raise _TooComplex(
+                    f"its merge keys (`<<`) copy more than {MAX_EXPANDED_NODES:,} keys "
+                    "(an alias bomb?)",
+                    node,
+                )
             for k, v in source.values.items():
                 if k not in values:
                     values[k] = v
@@ -261,46 +326,52 @@ class _Converter:
             return list(conv.maps())
         return []
 
-    def expanded_size(self, node: Node) -> int:
-        """Node count with every alias expanded, computed without expanding."""
+    def expanded_shape(self, node: Node) -> tuple[int, int]:
+        """(nodes, depth) with every alias expanded, computed without expanding.
+
+        Both count: a rule walking the tree sees the expansion, and a chain of aliases nests it
+        far deeper than the text does (`&g{k} [[[... *g{k-1}]]]` reaches 20,000 levels).
+        """
         stack: list[tuple[Node, bool]] = [(node, False)]
         sizes = self.sizes
+        depths: dict[int, int] = {}
         while stack:
             cur, ready = stack.pop()
             if id(cur) in sizes:
                 continue
             if isinstance(cur, Scalar):
-                sizes[id(cur)] = 1
+                sizes[id(cur)] = depths[id(cur)] = 1
                 continue
             children = list(cur.values.values()) if isinstance(cur, Map) else list(cur.items)  # type: ignore[attr-defined]
             if ready:
-                sizes[id(cur)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+                sizes[id(cur)] = 1 + sum(sizes[id(c)] for c in children)
+                depths[id(cur)] = 1 + max((depths[id(c)] for c in children), default=0)
             else:
                 stack.append((cur, True))
                 stack.extend((c, False) for c in children if id(c) not in sizes)
-        return sizes[id(node)]
+        return sizes[id(node)], depths[id(node)]
 
 
 def load_documents(text: str) -> list[Document]:
     """Every document of a stream; a broken one carries a problem and no root."""
     docs: list[Document] = []
-    for index, (offset, chunk) in enumerate(split_documents(text)):
+    for offset, chunk in split_documents(text):
         src = _SOURCE.search(chunk) if "# Source:" in chunk else None
-        doc = Document(index, offset + 1, None, src.group(1) if src else None)
+        doc = Document(len(docs), offset + 1, None, src.group(1) if src else None)
         docs.append(doc)
         loader = _Loader(chunk)
         try:
+            deep = _too_deep_at(chunk) if _may_nest_deeper_than_safe(chunk) else None
+            if deep is not None:  # never handed to the composer: it could overflow the C stack
+                raise _TooComplex(f"nesting deeper than {MAX_DEPTH} levels", deep)
             roots = []
             while loader.check_node():
                 roots.append(loader.get_node())
+        except _TooComplex as exc:
+            doc.problems.append(_not_linted(exc, offset, chunk))
+            continue
         except RecursionError:
-            doc.problems.append(
-                DocProblem(
-                    "yaml-syntax-error",
-                    f"document nests deeper than svclint can read (limit {MAX_DEPTH} levels)",
-                    offset + 1 + _first_content_line(chunk), 1, offset + 1, 2,
-                )
-            )  # fmt: skip
+            doc.problems.append(_not_linted(_TooComplex("nesting too deep", None), offset, chunk))
             continue
         except Exception as exc:  # noqa: BLE001 - every parser error becomes a finding
             doc.problems.append(
@@ -309,32 +380,46 @@ def load_documents(text: str) -> list[Document]:
             continue
         finally:
             loader.dispose()
-        if not roots:
-            continue
-        conv = _Converter(offset)
-        try:
-            doc.root = conv.convert(roots[0])
-            size = conv.expanded_size(doc.root)
-        except (_TooComplex, RecursionError) as exc:
-            reason = exc.args[0] if isinstance(exc, _TooComplex) else "nesting too deep"
-            line = offset + 1 + _first_content_line(chunk)
-            doc.problems.append(
-                DocProblem("yaml-syntax-error", f"document not linted: {reason}", line, 1, line, 2)
-            )
-            doc.root = None
-            continue
-        doc.problems.extend(conv.problems)
-        if size > MAX_EXPANDED_NODES:
-            line = offset + 1 + _first_content_line(chunk)
-            doc.problems.append(
-                DocProblem(
-                    "yaml-syntax-error",
-                    f"document not linted: its aliases expand to more than "
-                    f"{MAX_EXPANDED_NODES:,} nodes (an alias bomb?)",
-                    line, 1, line, 2,
-                )
-            )  # fmt: skip
-            doc.root = None
-        for extra in roots[1:]:  # the splitter missed a boundary; keep the content anyway
-            docs.append(Document(len(docs), offset + 1, conv.convert(extra), doc.helm_source))
+        for i, root in enumerate(roots):
+            if i:  # the splitter missed a boundary: keep the content anyway, checked alike
+                doc = Document(len(docs), offset + 1, None, doc.helm_source)
+                docs.append(doc)
+            _convert_root(doc, root, offset, chunk)
     return docs
+
+
+def _convert_root(doc: Document, root: object, offset: int, chunk: str) -> None:
+    """Convert one composed root into `doc`, or leave it without a root and say why."""
+    conv = _Converter(offset)
+    try:
+        doc.root = conv.convert(root)
+    except (_TooComplex, RecursionError) as exc:
+        doc.root = None
+        reason = exc if isinstance(exc, _TooComplex) else _TooComplex("nesting too deep", None)
+        doc.problems.append(_not_linted(reason, offset, chunk))
+        return
+    doc.problems.extend(conv.problems)
+    if not conv.shared:
+        return  # a plain tree: converting it checked its depth, and its size is the text's
+    size, depth = conv.expanded_shape(doc.root)
+    why = None
+    if size > MAX_EXPANDED_NODES:
+        why = f"its aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?)"
+    elif depth > MAX_DEPTH:
+        why = f"its aliases nest it deeper than {MAX_DEPTH} levels"
+    if why is not None:
+        doc.root = None
+        doc.problems.append(_not_linted(_TooComplex(why, root), offset, chunk))
+
+
+def _not_linted(exc: _TooComplex, offset: int, chunk: str) -> DocProblem:
+    """`document not linted: <reason>`, at the node or event where the limit was hit."""
+    reason, where = exc.args
+    mark = getattr(where, "start_mark", None)
+    if mark is not None:
+        line, col = mark.line + offset + 1, mark.column + 1
+    else:
+        line, col = offset + 1 + _first_content_line(chunk), 1
+    return DocProblem(
+        "yaml-syntax-error", f"document not linted: {reason}", line, col, line, col + 1
+    )
