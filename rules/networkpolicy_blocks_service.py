@@ -226,8 +226,6 @@ class Index:
     isolating: dict[int, list[Policy]] = field(default_factory=dict)  # per pod source id
 
 
-
-
 def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     if not svc.ports:
         return

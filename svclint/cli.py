@@ -3,6 +3,8 @@
     svclint [check] PATH...       lint files, directories, or `-` for stdin
     svclint rules                 the catalog
     svclint rule ID               one rule's documentation
+    svclint trace SERVICE [PATH]  explain one Service's wiring (docs/trace.md)
+    svclint graph [PATH]          the objects and their relations, as Mermaid or DOT
 
 Exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or config
 error, no readable input, or (with --strict) a rule that crashed.
@@ -222,6 +224,17 @@ def _render(report: Report, fmt: str, color: bool, rules: list[RuleSpec],
     return text_report.render(report, color=color)
 
 
+def _stdout_write(text: str) -> None:
+    """Write to stdout; a file name that is not valid UTF-8 is escaped, never a crash."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.buffer.write(text.encode(encoding, "backslashreplace"))
+        sys.stdout.flush()
+
+
 def _write(report: Report, targets: list[tuple[str, str | None]], color: str,
            rules: list[RuleSpec], objects: list[K8sObject]) -> None:  # fmt: skip
     # Everything is rendered before anything is written: a refused SARIF leaves no partial files.
@@ -232,12 +245,12 @@ def _write(report: Report, targets: list[tuple[str, str | None]], color: str,
     for text, output in texts:
         if output:
             try:
-                with open(output, "w", encoding="utf-8") as fh:
+                with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
                     fh.write(text)
             except OSError as exc:
                 _fail(f"cannot write {output}: {exc.strerror or exc}")
         else:
-            sys.stdout.write(text)
+            _stdout_write(text)
 
 
 @main.command("rules")
@@ -263,3 +276,13 @@ def show_rule(rule_id: str) -> None:
         near = closest(rule_id, rules)
         _fail(f"unknown rule `{rule_id}`" + (f"; did you mean `{near}`?" if near else ""))
     click.echo(rule_page(spec))
+
+
+def _add_explain_commands() -> None:
+    from .explain.commands import graph, trace
+
+    main.add_command(trace)
+    main.add_command(graph)
+
+
+_add_explain_commands()

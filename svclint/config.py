@@ -74,7 +74,10 @@ def load_config(path: str) -> FileConfig:
     if len(roots) > 1:
         raise ConfigError(f"{path}: expected one YAML document, found {len(roots)}")
     root = roots[0]
-    data = to_plain(root)
+    try:
+        data = to_plain(root)
+    except OverflowError as exc:
+        raise ConfigError(f"{path}: the config expands to too many nodes (an alias bomb?)") from exc
     if data is None:
         return FileConfig(path, {})
     import jsonschema  # lazy: only runs with a config file

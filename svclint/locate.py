@@ -26,10 +26,20 @@ class Placed:
     source_line_text: str | None  # the primary line's text, when primary is in a source file
 
 
+def _inside_cwd(path: str) -> bool:
+    """Rendered input names its source files; a hostile one could name /etc/shadow. Only files
+    under the working directory (the repository being linted) are ever read for display."""
+    root = os.path.realpath(os.getcwd())
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root + os.sep)
+
+
 @lru_cache(maxsize=256)
 def _read_lines(path: str) -> tuple[str, ...] | None:
     try:
-        if not os.path.isfile(path) or os.path.getsize(path) > 8 * 1024 * 1024:
+        if not _inside_cwd(path) or not os.path.isfile(path):
+            return None
+        if os.path.getsize(path) > 8 * 1024 * 1024:
             return None
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
             return tuple(fh.read().replace("\r\n", "\n").split("\n"))

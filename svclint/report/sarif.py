@@ -95,7 +95,8 @@ def repo_path(path: str) -> str | None:
 
 def uri_of(rel: str) -> str:
     """A relative POSIX path as a URI reference: percent-encoded, `/` kept."""
-    return quote(rel, safe="/")
+    # A file name that is not UTF-8 arrives surrogate-escaped; percent-encode its raw bytes.
+    return quote(rel.encode("utf-8", "surrogateescape"), safe="/")
 
 
 # ---------------------------------------------------------------------------------------------

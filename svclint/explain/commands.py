@@ -1,0 +1,221 @@
+"""`svclint trace SERVICE [PATH...]` and `svclint graph [PATH...]` as click commands.
+
+Both load input exactly as `svclint check` does (the same flags, config file and rules), then
+explain instead of listing findings. Registered on the main group by `svclint.cli`.
+
+Exit codes: 0 the explanation was written; 2 usage or config error, no readable input, an unknown
+Service (with a did-you-mean), or a graph above the size limit without `--truncate`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from ..config import ConfigError, FileConfig, find_config, load_config
+from ..engine import Settings
+from ..findings import Report
+from ..graph import Graph
+from ..registry import PluginError, load_rules
+from ..settings import Flags, build_settings
+
+EXIT_OK, EXIT_USAGE = 0, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"svclint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _input_options(func: F) -> F:
+    """The options that shape loading, shared with `svclint check`."""
+    options = [
+        click.option("--select", multiple=True, help="Run only these rules (comma-separated)."),
+        click.option("--ignore", multiple=True, help="Do not run these rules (comma-separated)."),
+        click.option("--kubernetes-version", default=None, help="Target Kubernetes version."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Config file (default: .svclint.yaml found upward from here).",
+        ),
+        click.option("--exclude", multiple=True, help="Path glob to skip when walking folders."),
+        click.option(
+            "--context", multiple=True, help="Also load PATH (cross-object context only)."
+        ),
+        click.option("--chart-dir", default=None, help="Chart folder of `helm template` output."),
+        click.option("--kustomize-dir", default=None, help="Folder kustomize origins are under."),
+        click.option("--stdin-filename", default=None, help="Name to show for standard input."),
+        click.option(
+            "--max-file-size",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Largest file to read, in MiB (default 64).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _color_option(func: F) -> F:
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour text output (NO_COLOR is honoured).",
+    )(func)
+
+
+def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, Graph, Settings]:
+    """Run the engine as `check` would; exit 2 on a config error or when nothing was read."""
+    try:
+        rules = load_rules()
+    except PluginError as exc:
+        _fail(str(exc))
+    try:
+        cfg_path = kw.pop("config_path") or find_config(os.getcwd())
+        cfg = load_config(cfg_path) if cfg_path else FileConfig()
+        max_mib = kw.pop("max_file_size")
+        flags = Flags(**kw, max_bytes=max_mib * 1024 * 1024 if max_mib else None)
+        settings, _ = build_settings(flags, cfg, rules)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if paths.count("-") > 1:
+        _fail("`-` (standard input) can be given only once")
+    from ..engine import run
+
+    report, graph = run(paths, settings)
+    for note in report.notes:
+        click.echo(f"svclint: note: {note}", err=True)
+    for err in report.input_errors:
+        click.echo(f"svclint: error: {err}", err=True)
+    for crash in report.crashes:
+        click.echo(f"svclint: error: rule `{crash.rule}` crashed on {crash.where}: {crash.error}",
+                   err=True)  # fmt: skip
+    if report.input_errors and report.files == 0:
+        sys.exit(EXIT_USAGE)
+    return report, graph, settings
+
+
+def use_color(choice: str, stream: Any) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+@click.command("trace", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("service")
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text for a terminal, json for tools (shape in docs/trace.md).",
+)  # fmt: skip
+@_color_option
+@click.option(
+    "-n",
+    "--namespace",
+    default=None,
+    help="Namespace of the Service, and of objects without one (as `kubectl apply -n`).",
+)
+@_input_options
+def trace(service: str, paths: tuple[str, ...], fmt: str, color: str, **kw: Any) -> None:
+    """Explain how one Service is wired: contract, selected pods, endpoints, DNS, what else
+    touches it, and the findings for it.
+
+    SERVICE is `name`, `ns/name` or `svc/name` (with -n). PATH defaults to the current folder;
+    `-` reads standard input.
+    """
+    from .trace import LookupError_, as_dict, build, find_service
+
+    namespace = kw["namespace"]
+    report, graph, _ = _load(paths or (".",), kw)
+    try:
+        svc = find_service(graph, service, namespace)
+    except LookupError_ as exc:
+        _fail(str(exc))
+    result = build(graph, report, svc)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n")
+        return
+    from .trace_text import render
+
+    sys.stdout.write(render(result, color=use_color(color, sys.stdout)))
+
+
+@click.command("graph", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
+    show_default=True, help="mermaid (renders in GitHub Markdown) or dot (Graphviz).",
+)  # fmt: skip
+@click.option(
+    "-n",
+    "--namespace",
+    default=None,
+    help="Draw only this namespace; also the namespace of objects without one.",
+)
+@click.option(
+    "-A",
+    "--all-namespaces",
+    is_flag=True,
+    help="With -n: place objects without a namespace in it, but draw every namespace.",
+)
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Largest graph drawn (default 150 nodes); above it svclint refuses, or truncates.",
+)
+@click.option("--truncate", is_flag=True, help="Above --max-nodes, draw the first nodes only.")
+@click.option(
+    "--broken-only",
+    is_flag=True,
+    help="Draw only broken relations and the objects they join.",
+)
+@_input_options
+def graph(
+    paths: tuple[str, ...],
+    fmt: str,
+    all_namespaces: bool,
+    max_nodes: int | None,
+    truncate: bool,
+    broken_only: bool,
+    **kw: Any,
+) -> None:
+    """Draw Services and their relations: Ingress → Service → pod sources, NetworkPolicy → pods,
+    ExternalName → target, StatefulSet → governing Service. Broken relations are dashed, red,
+    and labelled with the rule id that reports them.
+
+    PATH defaults to the current folder; `-` reads standard input. Render DOT with
+    `dot -Tsvg graph.dot -o graph.svg`.
+    """
+    from .relations import build as build_relations
+    from .render_graph import DEFAULT_MAX_NODES, TooLarge, render
+
+    namespace = kw["namespace"]
+    report, g, _ = _load(paths or (".",), kw)
+    only = None if namespace is None or all_namespaces else namespace
+    rel = build_relations(g, report, namespace=only, broken_only=broken_only)
+    limit = max_nodes or DEFAULT_MAX_NODES
+    try:
+        text, dropped = render(rel, fmt, limit, truncate)
+    except TooLarge as exc:
+        _fail(str(exc))
+    if dropped:
+        click.echo(
+            f"svclint: note: graph truncated: {dropped} of {len(rel.nodes)} nodes left out "
+            "(--max-nodes raises the limit, -n draws one namespace)",
+            err=True,
+        )
+    sys.stdout.write(text)
