@@ -124,4 +124,3 @@ def _port(node: Map) -> ServicePort:
 
 def _is_zero(node: Scalar) -> bool:
     return type(node.value) is int and node.value == 0
-
