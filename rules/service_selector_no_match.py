@@ -93,7 +93,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, PodSource, Problem, Related, Service, closest, problem
+from svclint.api import (
+    Graph,
+    PodSource,
+    Problem,
+    Related,
+    Service,
+    closest,
+    edit_distance,
+    problem,
+)
 
 ID = "service-selector-no-match"
 LEVEL = "error"
@@ -151,14 +160,17 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
 def _nearest(
     selector: dict[str, str], candidates: list[PodSource]
 ) -> tuple[PodSource | None, list[str]]:
-    """The pod source satisfying the most selector pairs, and the keys it misses."""
-    best: tuple[int, PodSource, list[str]] | None = None
+    """The pod source satisfying the most selector pairs (ties: the closest values), and the
+    keys it misses."""
+    best: tuple[tuple[int, int], PodSource, list[str]] | None = None
     for ps in candidates:
         missing = [k for k, v in selector.items() if ps.labels.get(k) != v]
         if len(missing) == len(selector) and not any(k in ps.labels for k in selector):
             continue  # shares nothing with the selector: not a useful comparison
-        if best is None or len(missing) < best[0]:
-            best = (len(missing), ps, missing)
+        distance = sum(edit_distance(selector[k], ps.labels.get(k, "")) for k in missing)
+        score = (len(missing), distance)
+        if best is None or score < best[0]:
+            best = (score, ps, missing)
     if best is None:
         return None, []
     return best[1], best[2]

@@ -57,6 +57,7 @@ __all__ = [
     "closest",
     "did_you_mean",
     "document_problems",
+    "edit_distance",
     "parse_selector",
     "problem",
     "quote_list",
