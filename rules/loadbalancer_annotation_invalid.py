@@ -75,9 +75,12 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from svclint.api import Graph, Map, Problem, Scalar, Service, closest, did_you_mean, problem
-from svclint.provider_annotations import AnnotationSpec, Catalog, catalog
+
+if TYPE_CHECKING:
+    from svclint.provider_annotations import AnnotationSpec, Catalog
 
 ID = "loadbalancer-annotation-invalid"
 LEVEL = "warning"
@@ -90,6 +93,8 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     annotations = meta.map("annotations") if meta is not None else None
     if annotations is None or not annotations.values:
         return
+    from svclint.provider_annotations import catalog  # lazy: a catalog of ~300 keys
+
     cat = catalog()
     for key, value_node in annotations.items():
         spec = cat.lookup(key)

@@ -70,9 +70,12 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from svclint.api import Graph, Node, Problem, Scalar, Service, problem
-from svclint.provider_annotations import Catalog, catalog, is_cidr, is_open_range
+
+if TYPE_CHECKING:
+    from svclint.provider_annotations import Catalog
 
 ID = "loadbalancer-open-to-internet"
 LEVEL = "warning"
@@ -99,6 +102,8 @@ INTERNAL_BY_PROVIDER = {
 def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     if svc.type != "LoadBalancer" or svc.spec is None:
         return
+    from svclint.provider_annotations import catalog  # lazy: a catalog of ~300 keys
+
     cat = catalog()
     annotations = svc.obj.annotations
     if _internal(svc, annotations, cat):
@@ -199,6 +204,8 @@ def _explicitly_public(annotations: dict[str, str], cat: Catalog) -> str | None:
 def _source_ranges(svc: Service) -> tuple[bool, Node | None, str | None]:
     """Whether source ranges are set (the field, else the legacy annotation, as the API server
     reads them), and the entry that admits every client, if any."""
+    from svclint.provider_annotations import is_open_range  # lazy: a catalog of ~300 keys
+
     assert svc.spec is not None
     ranges = svc.spec.seq("loadBalancerSourceRanges")
     items = [n for n in ranges.items if isinstance(n, Scalar)] if ranges is not None else []
@@ -221,6 +228,8 @@ def _source_ranges(svc: Service) -> tuple[bool, Node | None, str | None]:
 
 def _restricted(annotations: dict[str, str], cat: Catalog) -> bool:
     """Source ranges or a provider allow list that admit only some clients."""
+    from svclint.provider_annotations import is_cidr, is_open_range
+
     for key, value in annotations.items():
         spec = cat.lookup(key)
         kind = spec.restricts if spec is not None else None

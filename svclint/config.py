@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Map, Node, Seq, to_plain
+from .packagedata import read_text
 from .yamlload import load_documents
 
 CONFIG_NAMES = (".svclint.yaml", ".svclint.yml")
@@ -39,9 +39,9 @@ def find_config(start: str) -> str | None:
 
 
 def _schema() -> dict[str, Any]:
-    from importlib import resources  # lazy: it imports pathlib and tempfile
+    import json
 
-    text = resources.files("svclint.schemas").joinpath("config.schema.json").read_text("utf-8")
+    text = read_text("svclint.schemas", "config.schema.json")
     data: dict[str, Any] = json.loads(text)
     return data
 

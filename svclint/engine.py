@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import gc
 import os
-import subprocess
-import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -121,6 +119,8 @@ def run_rules(graph: Graph, settings: Settings, report: Report) -> list[Finding]
                 problems: list[Problem] = list(spec.check(item, graph))
             except Exception as exc:  # noqa: BLE001 - the rule error boundary
                 if settings.debug:
+                    import traceback
+
                     traceback.print_exc()
                 crash = RuleCrash(spec.id, _where(item), f"{type(exc).__name__}: {exc}")
                 report.crashes.append(crash)
@@ -173,6 +173,8 @@ def _same_file_key(path: str) -> str:
 
 def git_tracked_manifests(report: Report) -> set[str]:
     """Real paths of the YAML files git tracks under the working directory."""
+    import subprocess  # only the pre-commit hook's --git-context needs it
+
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--", "*.yaml", "*.yml"],

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from .packagedata import read_text
+
 # Go's strconv.ParseBool: the only spellings it accepts.
 GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
@@ -291,9 +293,7 @@ def _quoted(values: tuple[str, ...] | list[str]) -> str:
 @cache
 def catalog() -> Catalog:
     """The catalog, read from the package data on first use."""
-    from importlib import resources  # lazy: it imports pathlib and tempfile
-
-    text = resources.files("svclint").joinpath("data/provider_annotations.json").read_text("utf-8")
+    text = read_text("svclint", "data", "provider_annotations.json")
     return parse(json.loads(text))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -76,9 +75,15 @@ def _modules(target: str) -> Iterator[ModuleType]:
     if not hasattr(mod, "__path__"):
         yield mod
         return
-    for info in sorted(pkgutil.iter_modules(mod.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            yield importlib.import_module(f"{target}.{info.name}")
+    # A listing of the package folders (pkgutil costs ~10 ms of imports at every start).
+    names = {
+        entry[:-3]
+        for folder in mod.__path__
+        for entry in (os.listdir(folder) if os.path.isdir(folder) else ())
+        if entry.endswith(".py") and not entry.startswith("_")
+    }
+    for name in sorted(names):
+        yield importlib.import_module(f"{target}.{name}")
 
 
 def _plugins_installed() -> bool:

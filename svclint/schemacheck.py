@@ -15,6 +15,7 @@ from typing import Any
 
 from .api import closest
 from .model import Map, Node, Scalar, Seq
+from .packagedata import read_text
 
 SCHEMA_FILES = {
     ("v1", "Service"): "service-v1.json",
@@ -39,9 +40,7 @@ def schema_for(api_version: str, kind: str) -> dict[str, Any] | None:
     name = SCHEMA_FILES.get((api_version, kind))
     if name is None:
         return None
-    from importlib import resources  # lazy: it imports pathlib and tempfile
-
-    text = resources.files("svclint.schemas").joinpath("kubernetes", name).read_text("utf-8")
+    text = read_text("svclint.schemas", "kubernetes", name)
     schema: dict[str, Any] = json.loads(text)
     unsupported = _keywords(schema) - SUPPORTED
     if unsupported:  # the generator emitted something this validator would silently skip
