@@ -120,6 +120,7 @@ from svclint.api import (
     Service,
     ServicePort,
     closest,
+    pod_source_labels,
     problem,
 )
 
@@ -161,7 +162,7 @@ def _check_port(svc: Service, sp: ServicePort, name: str, pods: list[PodSource])
     # Ports carrying the name under another protocol (the lookup skips them).
     other = [(ps, c, p) for ps in without for c, p in ps.ports_named(name)]
     other_protos = sorted({p.protocol for _, _, p in other})
-    labels = _labels(pods)
+    labels = pod_source_labels(pods)
     where = _names(without, labels)
     lead = (
         f'targetPort `"{name}"` of port {sp.label} is a quoted number, which Kubernetes reads as '
@@ -235,22 +236,6 @@ def _names(pods: list[PodSource], labels: dict[int, str]) -> str:
     if len(shown) == 1:
         return shown[0]
     return ", ".join(shown[:-1]) + " and " + shown[-1]
-
-
-def _labels(pods: list[PodSource]) -> dict[int, str]:
-    """How messages name each pod source: `Kind name`, plus where it is when names collide
-    (several bundles linted together, each with its own `Deployment web`)."""
-    base = {id(ps): f"{ps.kind} {ps.obj.name}" for ps in pods}
-    out: dict[int, str] = {}
-    for ps in pods:
-        twins = [q for q in pods if q is not ps and base[id(q)] == base[id(ps)]]
-        label = base[id(ps)]
-        if any(q.obj.file.path == ps.obj.file.path for q in twins):
-            label += f" ({ps.obj.file.path}:{ps.obj.root.line})"
-        elif twins:
-            label += f" ({ps.obj.file.path})"
-        out[id(ps)] = label
-    return out
 
 
 def _ports(pods: list[PodSource], protocol: str) -> list[tuple[Container, ContainerPort]]:

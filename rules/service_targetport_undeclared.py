@@ -120,6 +120,7 @@ from svclint.api import (
     Seq,
     Service,
     ServicePort,
+    pod_source_labels,
     problem,
     quote_list,
 )
@@ -169,7 +170,7 @@ def _check_port(
     without = [ps for ps in pods if ps not in have]
     if not without:
         return None
-    labels = _labels(pods)
+    labels = pod_source_labels(pods)
     proto = "" if sp.protocol == "TCP" else f"/{sp.protocol}"
     lead = f"targetPort `{number}{proto}` of port {sp.label}"
     if sp.target_defaulted:
@@ -270,22 +271,6 @@ def _mention(ps: PodSource, number: int, graph: Graph) -> str | None:
 
 def _name(ps: PodSource) -> str:
     return f"{ps.kind} {ps.obj.name}"
-
-
-def _labels(pods: list[PodSource]) -> dict[int, str]:
-    """How messages name each pod source: `Kind name`, plus where it is when names collide
-    (several bundles linted together, each with its own `Deployment web`)."""
-    base = {id(ps): f"{ps.kind} {ps.obj.name}" for ps in pods}
-    out: dict[int, str] = {}
-    for ps in pods:
-        twins = [q for q in pods if q is not ps and base[id(q)] == base[id(ps)]]
-        label = base[id(ps)]
-        if any(q.obj.file.path == ps.obj.file.path for q in twins):
-            label += f" ({ps.obj.file.path}:{ps.obj.root.line})"
-        elif twins:
-            label += f" ({ps.obj.file.path})"
-        out[id(ps)] = label
-    return out
 
 
 def _join(items: list[str]) -> str:

@@ -59,6 +59,7 @@ __all__ = [
     "document_problems",
     "edit_distance",
     "parse_selector",
+    "pod_source_labels",
     "problem",
     "quote_list",
     "walk_maps",
@@ -156,6 +157,22 @@ def walk_maps(node: Node) -> Iterator[Map]:
             stack.extend(cur.values.values())
         elif isinstance(cur, Seq):
             stack.extend(cur.items)
+
+
+def pod_source_labels(pods: list[PodSource]) -> dict[int, str]:
+    """How messages name each pod source (by `id`): `Kind name`, plus where it is when names
+    collide (several bundles linted together, each with its own `Deployment web`)."""
+    base = {id(ps): f"{ps.kind} {ps.obj.name}" for ps in pods}
+    out: dict[int, str] = {}
+    for ps in pods:
+        twins = [q for q in pods if q is not ps and base[id(q)] == base[id(ps)]]
+        label = base[id(ps)]
+        if any(q.obj.file.path == ps.obj.file.path for q in twins):
+            label += f" ({ps.obj.file.path}:{ps.obj.root.line})"
+        elif twins:
+            label += f" ({ps.obj.file.path})"
+        out[id(ps)] = label
+    return out
 
 
 def document_problems(graph: Graph, rule_id: str) -> Iterator[Problem]:
