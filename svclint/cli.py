@@ -29,13 +29,27 @@ FORMATS = ("text", "json", "sarif", "github")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+_LAZY_COMMANDS = ("trace", "graph")  # in svclint.explain: imported only when used
+
+
 class _DefaultToCheck(click.Group):
     """`svclint PATH` means `svclint check PATH`: the first word is a path unless it is a command."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        known = (*self.commands, *_LAZY_COMMANDS, "--help", "-h", "--version")
+        if args and args[0] not in known:
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*self.commands, *_LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in _LAZY_COMMANDS and name not in self.commands:
+            from .explain import commands
+
+            self.add_command(getattr(commands, name))
+        return super().get_command(ctx, name)
 
 
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -276,13 +290,3 @@ def show_rule(rule_id: str) -> None:
         near = closest(rule_id, rules)
         _fail(f"unknown rule `{rule_id}`" + (f"; did you mean `{near}`?" if near else ""))
     click.echo(rule_page(spec))
-
-
-def _add_explain_commands() -> None:
-    from .explain.commands import graph, trace
-
-    main.add_command(trace)
-    main.add_command(graph)
-
-
-_add_explain_commands()

@@ -8,7 +8,6 @@ field at the mapping that lacks it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -41,6 +40,8 @@ def schema_for(api_version: str, kind: str) -> dict[str, Any] | None:
     if name is None:
         return None
     text = read_text("svclint.schemas", "kubernetes", name)
+    import json  # lazy: ~1 ms of start-up, needed only once a schema-checked kind appears
+
     schema: dict[str, Any] = json.loads(text)
     unsupported = _keywords(schema) - SUPPORTED
     if unsupported:  # the generator emitted something this validator would silently skip
