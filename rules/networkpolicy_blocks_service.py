@@ -356,9 +356,9 @@ def _resolve(sp: ServicePort, ps: PodSource) -> tuple[int | None, frozenset[str]
         )
         return target, names
     if isinstance(target, str):
-        for _, port in ps.ports_named(target):  # regular containers first, then sidecars
-            if port.protocol == sp.protocol:
-                return port.number, frozenset({target})
+        found = ps.find_port(target, sp.protocol)
+        if found is not None:
+            return found[1].number, frozenset({target})
     return None
 
 

@@ -151,10 +151,10 @@ def _serving_containers(ps: PodSource, port: ServicePort) -> list[Container]:
     target = port.target
     if isinstance(target, str):
         # FindPort: the first container (regular ones, then sidecars) with name and protocol.
-        for c in ps.containers:
-            if any(p.name == target and p.protocol == port.protocol for p in c.ports):
-                return [c]
-        return []  # the pod gets no endpoint for this port: nothing of it serves the port
+        found = ps.find_port(target, port.protocol)
+        return (
+            [found[0]] if found is not None else []
+        )  # the pod gets no endpoint for this port: nothing of it serves the port
     if not isinstance(target, int):
         return []  # malformed targetPort: service-spec-invalid's business
     declaring = [c for c in ps.containers if _declares(c, target, port.protocol)]

@@ -226,7 +226,7 @@ def _quoted(name: str) -> bool:
 
 def _resolves(ps: PodSource, name: str, protocol: str) -> bool:
     """FindPort: the first container (regular, then sidecar) port with this name and protocol."""
-    return any(p.protocol == protocol for _, p in ps.ports_named(name))
+    return ps.find_port(name, protocol) is not None
 
 
 def _names(pods: list[PodSource], labels: dict[int, str]) -> str:

@@ -89,6 +89,14 @@ class PodSource:
     def ports_named(self, name: str) -> list[tuple[Container, ContainerPort]]:
         return [(c, p) for c in self.containers for p in c.ports if p.name == name]
 
+    def find_port(self, name: str, protocol: str) -> tuple[Container, ContainerPort] | None:
+        """FindPort: where a named targetPort lands, the first container port (regular
+        containers first, then native sidecars) with this name and protocol."""
+        for c, p in self.ports_named(name):
+            if p.protocol == protocol:
+                return c, p
+        return None
+
 
 def template_path(
     obj: K8sObject, extra: dict[str, tuple[str, ...]]

@@ -57,18 +57,13 @@ def resolve(sp: ServicePort, ps: PodSource) -> Resolved:
             "that no container can have",
             "service-targetport-not-found",
         )  # fmt: skip
-    for c, p in ps.ports_named(target):  # regular containers first, then sidecars
-        if p.protocol == sp.protocol:
-            what = "sidecar" if c.sidecar else "container"
-            num = "?" if p.number is None else str(p.number)
-            return Resolved(
-                True,
-                p.number,
-                c,
-                p,
-                True,
-                f"{what} `{c.name}` port `{target}` = {num}/{p.protocol}",
-            )
+    found = ps.find_port(target, sp.protocol)
+    if found is not None:
+        c, p = found
+        what = "sidecar" if c.sidecar else "container"
+        num = "?" if p.number is None else str(p.number)
+        note = f"{what} `{c.name}` port `{target}` = {num}/{p.protocol}"
+        return Resolved(True, p.number, c, p, True, note)
     others = sorted({p.protocol for _, p in ps.ports_named(target)})
     if others:
         why = (
