@@ -136,52 +136,21 @@ from dataclasses import dataclass, field
 from svclint.api import (
     Graph,
     K8sObject,
-    Map,
     Node,
     PodSource,
     Problem,
     Related,
-    Scalar,
-    Seq,
     Service,
     ServicePort,
     problem,
 )
-from svclint.labelselector import LabelSelector, parse_selector
+from svclint.labelselector import LabelSelector
+from svclint.netpolicy import InvalidPolicy, PolicyPort, parse_policy
 
 ID = "networkpolicy-blocks-service"
 LEVEL = "warning"
 ENABLED = True
 TARGET = "services"
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyPort:
-    protocol: str
-    port: int | str | None  # None: every port of the protocol; str: a container port name
-    end: int | None
-
-    def allows(self, protocol: str, number: int | None, names: frozenset[str]) -> bool:
-        if protocol != self.protocol:
-            return False
-        if self.port is None:
-            return True
-        if isinstance(self.port, str):
-            return self.port in names
-        if number is None:
-            return False
-        if self.end is not None:
-            return self.port <= number <= self.end
-        return number == self.port
-
-    def __str__(self) -> str:
-        if self.port is None:
-            return f"all {self.protocol} ports"
-        if isinstance(self.port, str):
-            return f"{self.protocol} `{self.port}`"
-        if self.end is not None:
-            return f"{self.protocol} {self.port}-{self.end}"
-        return f"{self.protocol} {self.port}"
 
 
 @dataclass(slots=True, eq=False)
@@ -425,101 +394,15 @@ def _isolating(index: Index, ps: PodSource) -> list[Policy]:
     return found
 
 
-class _Rejected(Exception):
-    """The API server would reject the policy: it never exists, so it isolates nothing."""
-
-
 def _policy(obj: K8sObject, order: int) -> Policy | None:
     """The policy if it isolates pods for ingress (None for egress-only or rejected ones)."""
-    spec_node = obj.root.get("spec")
-    if _null(spec_node):
-        spec = Map({}, {}, obj.root.line, obj.root.col, obj.root.line, obj.root.col)
-    elif isinstance(spec_node, Map):
-        spec = spec_node
-    else:
-        return None
     try:
-        if not _ingress_type(spec):
-            return None
-        selector = _selector(spec.get("podSelector"))
-        rules = _rules(spec.get("ingress"))
-    except _Rejected:
+        parsed = parse_policy(obj)
+    except InvalidPolicy:
+        return None  # the API rejects it: it never exists, so it isolates nothing
+    if not parsed.ingress:
         return None
-    anchor = spec.key_node("ingress") if "ingress" in spec else obj.name_node()
-    return Policy(obj, order, selector, rules, anchor, specless=_null(spec_node))
-
-
-def _null(node: Node | None) -> bool:
-    return node is None or (isinstance(node, Scalar) and node.value is None)
-
-
-def _ingress_type(spec: Map) -> bool:
-    node = spec.get("policyTypes")
-    if _null(node):
-        return True  # defaulted: Ingress always, Egress when there are egress rules
-    if not isinstance(node, Seq):
-        raise _Rejected
-    if len(node) == 0:
-        return True  # an empty list is defaulted like an absent one
-    types = [item.value if isinstance(item, Scalar) else None for item in node]
-    if any(t not in ("Ingress", "Egress") for t in types):
-        raise _Rejected
-    return "Ingress" in types
-
-
-def _selector(node: Node | None) -> LabelSelector:
-    if _null(node):
-        return LabelSelector((), ())  # `podSelector` omitted: the empty selector, every pod
-    selector = parse_selector(node)
-    if selector is None or selector.invalid:
-        raise _Rejected
-    return selector
-
-
-def _rules(node: Node | None) -> list[list[PolicyPort] | None]:
-    if _null(node):
-        return []  # isolated with no rules: the default-deny pattern
-    if not isinstance(node, Seq):
-        raise _Rejected
-    rules: list[list[PolicyPort] | None] = []
-    for item in node:
-        if _null(item):
-            rules.append(None)  # a null rule decodes as `{}`: allows everything
-        elif isinstance(item, Map):
-            rules.append(_ports(item.get("ports")))
-        else:
-            raise _Rejected
-    return rules
-
-
-def _ports(node: Node | None) -> list[PolicyPort] | None:
-    if _null(node):
-        return None
-    if not isinstance(node, Seq):
-        raise _Rejected
-    if len(node) == 0:
-        return None  # an empty list allows every port, like an absent one
-    out: list[PolicyPort] = []
-    for item in node:
-        if _null(item):
-            out.append(PolicyPort("TCP", None, None))  # defaulted: every TCP port
-            continue
-        if not isinstance(item, Map):
-            raise _Rejected
-        protocol = item.text("protocol") or "TCP"
-        port_node = item.get("port")
-        port: int | str | None = None
-        if not _null(port_node):
-            value = port_node.value if isinstance(port_node, Scalar) else None
-            if type(value) is int or (isinstance(value, str) and not value.isdigit() and value):
-                port = value
-            else:
-                raise _Rejected  # a float, a list, or a quoted number (not an IANA name)
-        end_node = item.get("endPort")
-        end = None
-        if not _null(end_node):
-            end = item.get_int("endPort")
-            if end is None or not isinstance(port, int) or end < port:
-                raise _Rejected
-        out.append(PolicyPort(protocol, port, end))
-    return out
+    spec = obj.spec
+    anchor = spec.key_node("ingress") if spec is not None and "ingress" in spec else obj.name_node()
+    rules = [rule.ports for rule in parsed.rules]
+    return Policy(obj, order, parsed.selector, rules, anchor, specless=parsed.specless)

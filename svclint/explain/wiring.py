@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..graph import Graph
 from ..labelselector import LabelSelector, parse_selector
 from ..model import Map, Node, Scalar, Seq
+from ..netpolicy import InvalidPolicy, PolicyPort, is_null, parse_policy
 from ..objects import K8sObject
 from ..services import Service, ServicePort
 from ..workloads import Container, ContainerPort, PodSource
@@ -187,32 +188,6 @@ def probe_info(c: Container, kind: str = "readinessProbe") -> ProbeInfo | None:
 # -- NetworkPolicies ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyPort:
-    protocol: str
-    port: int | str | None  # None: every port of the protocol; str: a container port name
-    end: int | None
-
-    def allows(self, protocol: str, number: int | None, names: frozenset[str]) -> bool:
-        if protocol != self.protocol:
-            return False
-        if self.port is None:
-            return True
-        if isinstance(self.port, str):
-            return self.port in names
-        if number is None:
-            return False
-        if self.end is not None:
-            return self.port <= number <= self.end
-        return number == self.port
-
-    def __str__(self) -> str:
-        if self.port is None:
-            return f"all {self.protocol}"
-        rng = f"{self.port}-{self.end}" if self.end is not None else str(self.port)
-        return f"{rng}/{self.protocol}"
-
-
 @dataclass(slots=True)
 class PolicyRule:
     ports: list[PolicyPort] | None  # None: every port
@@ -242,7 +217,7 @@ class Policy:
             return "isolates for ingress with no rules: allows nothing"
         allowed = []
         for rule in self.rules:
-            ports = "all ports" if rule.ports is None else ", ".join(str(p) for p in rule.ports)
+            ports = "all ports" if rule.ports is None else ", ".join(map(_port_text, rule.ports))
             allowed.append(f"{ports} from {rule.sources}")
         return "allows " + "; ".join(allowed)
 
@@ -255,10 +230,6 @@ class _PolicyIndex:
     # costs its labels' lists, not every policy of the namespace.
     keyed: dict[str, dict[tuple[str, str], list[Policy]]] = field(default_factory=dict)
     scan: dict[str, list[Policy]] = field(default_factory=dict)
-
-
-class _Rejected(Exception):
-    pass
 
 
 def policies_in(graph: Graph, namespace: str) -> list[Policy]:
@@ -326,91 +297,27 @@ def pods_selected_by(graph: Graph, pol: Policy) -> list[PodSource]:
     return list(found.values())
 
 
-def _null(node: Node | None) -> bool:
-    return node is None or (isinstance(node, Scalar) and node.value is None)
-
-
 def _policy(obj: K8sObject) -> Policy:
-    spec_node = obj.root.get("spec")
-    empty = LabelSelector((), ())
-    if _null(spec_node):
-        return Policy(obj, empty, True, False, [])
-    if not isinstance(spec_node, Map):
-        return Policy(obj, empty, False, False, [], "`spec` is not a mapping")
-    spec = spec_node
     try:
-        ingress, egress = _types(spec)
-        sel_node = spec.get("podSelector")
-        selector = empty
-        if not _null(sel_node):
-            parsed = parse_selector(sel_node)
-            if parsed is None or parsed.invalid:
-                raise _Rejected("malformed `podSelector`")
-            selector = parsed
-        rules = _rules(spec.get("ingress"))
-    except _Rejected as exc:
-        return Policy(obj, empty, False, False, [], str(exc))
-    return Policy(obj, selector, ingress, egress, rules)
+        parsed = parse_policy(obj)
+    except InvalidPolicy as exc:
+        return Policy(obj, LabelSelector((), ()), False, False, [], str(exc))
+    rules = [
+        PolicyRule(r.ports, "any source" if r.node is None else _sources(r.node.get("from")))
+        for r in parsed.rules
+    ]
+    return Policy(obj, parsed.selector, parsed.ingress, parsed.egress, rules)
 
 
-def _types(spec: Map) -> tuple[bool, bool]:
-    node = spec.get("policyTypes")
-    if _null(node) or (isinstance(node, Seq) and len(node) == 0):
-        return True, not _null(spec.get("egress"))
-    if not isinstance(node, Seq):
-        raise _Rejected("`policyTypes` is not a list")
-    types = [i.value if isinstance(i, Scalar) else None for i in node]
-    if any(t not in ("Ingress", "Egress") for t in types):
-        raise _Rejected("`policyTypes` holds a value other than Ingress or Egress")
-    return "Ingress" in types, "Egress" in types
-
-
-def _rules(node: Node | None) -> list[PolicyRule]:
-    if _null(node):
-        return []
-    if not isinstance(node, Seq):
-        raise _Rejected("`ingress` is not a list")
-    out: list[PolicyRule] = []
-    for item in node:
-        if _null(item):
-            out.append(PolicyRule(None, "any source"))
-        elif isinstance(item, Map):
-            out.append(PolicyRule(_ports(item.get("ports")), _sources(item.get("from"))))
-        else:
-            raise _Rejected("an `ingress` rule is not a mapping")
-    return out
-
-
-def _ports(node: Node | None) -> list[PolicyPort] | None:
-    if _null(node) or (isinstance(node, Seq) and len(node) == 0):
-        return None
-    if not isinstance(node, Seq):
-        raise _Rejected("`ports` is not a list")
-    out: list[PolicyPort] = []
-    for item in node:
-        if _null(item):
-            out.append(PolicyPort("TCP", None, None))
-            continue
-        if not isinstance(item, Map):
-            raise _Rejected("a `ports` entry is not a mapping")
-        protocol = item.text("protocol") or "TCP"
-        pnode = item.get("port")
-        port: int | str | None = None
-        if not _null(pnode):
-            value = pnode.value if isinstance(pnode, Scalar) else None
-            if type(value) is int or (isinstance(value, str) and value and not value.isdigit()):
-                port = value
-            else:
-                raise _Rejected("a `port` that is neither a number nor a port name")
-        end = item.get_int("endPort") if not _null(item.get("endPort")) else None
-        if end is not None and (not isinstance(port, int) or end < port):
-            raise _Rejected("`endPort` without a numeric `port` at or below it")
-        out.append(PolicyPort(protocol, port, end))
-    return out
+def _port_text(port: PolicyPort) -> str:
+    if port.port is None:
+        return f"all {port.protocol}"
+    rng = f"{port.port}-{port.end}" if port.end is not None else str(port.port)
+    return f"{rng}/{port.protocol}"
 
 
 def _sources(node: Node | None) -> str:
-    if _null(node) or not isinstance(node, Seq) or len(node) == 0:
+    if is_null(node) or not isinstance(node, Seq) or len(node) == 0:
         return "any source"
     parts: list[str] = []
     for peer in node.maps():
