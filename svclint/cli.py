@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import __version__
 from .config import ConfigError, FileConfig, find_config, load_config
 from .findings import Report, severity
+from .graph import Graph
 from .objects import K8sObject
 from .registry import PluginError, RuleSpec, load_rules
 from .settings import Flags, build_settings
+
+if TYPE_CHECKING:
+    from .engine import Settings
 
 FORMATS = ("text", "json", "sarif", "github")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -145,6 +149,21 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
           **kw: Any) -> None:  # fmt: skip
     """Lint manifests: files, directories (walked for *.yaml/*.yml), or - for stdin."""
     targets = _targets(fmts, outputs)
+    strict = kw.pop("strict")
+    report, graph, settings, fail_level = run_from_flags(paths, kw)
+    _write(report, targets, color, settings.rules, graph.objects)
+    if report.input_errors and report.files == 0:
+        sys.exit(EXIT_USAGE)  # nothing could be read: a clean report would be a lie
+    if strict and report.crashes:
+        sys.exit(EXIT_USAGE)
+    sys.exit(_exit_code(report, fail_level))
+
+
+def run_from_flags(
+    paths: tuple[str, ...], kw: dict[str, Any]
+) -> tuple[Report, Graph, Settings, str]:
+    """Rules + config file + the run's flags -> a lint run, its notes and errors printed on
+    stderr; exit 2 on a plugin, config or usage error. Shared by `check`, `trace` and `graph`."""
     try:
         rules = load_rules()
     except PluginError as exc:
@@ -153,9 +172,7 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
         cfg_path = kw.pop("config_path") or find_config(os.getcwd())
         cfg = load_config(cfg_path) if cfg_path else FileConfig()
         max_mib = kw.pop("max_file_size")
-        strict = kw.pop("strict")
-        flags = Flags(**{k: v for k, v in kw.items()},
-                      max_bytes=max_mib * 1024 * 1024 if max_mib else None)  # fmt: skip
+        flags = Flags(**kw, max_bytes=max_mib * 1024 * 1024 if max_mib else None)
         settings, fail_level = build_settings(flags, cfg, rules)
     except ConfigError as exc:
         _fail(str(exc))
@@ -175,12 +192,7 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
             " (other rules and objects were still checked; --debug shows the traceback)",
             err=True,
         )
-    _write(report, targets, color, settings.rules, graph.objects)
-    if report.input_errors and report.files == 0:
-        sys.exit(EXIT_USAGE)  # nothing could be read: a clean report would be a lie
-    if strict and report.crashes:
-        sys.exit(EXIT_USAGE)
-    sys.exit(_exit_code(report, fail_level))
+    return report, graph, settings, fail_level
 
 
 def _exit_code(report: Report, fail_level: str) -> int:

@@ -17,12 +17,9 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from ..config import ConfigError, FileConfig, find_config, load_config
 from ..engine import Settings
 from ..findings import Report
 from ..graph import Graph
-from ..registry import PluginError, load_rules
-from ..settings import Flags, build_settings
 
 EXIT_OK, EXIT_USAGE = 0, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,31 +73,10 @@ def _color_option(func: F) -> F:
 
 
 def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, Graph, Settings]:
-    """Run the engine as `check` would; exit 2 on a config error or when nothing was read."""
-    try:
-        rules = load_rules()
-    except PluginError as exc:
-        _fail(str(exc))
-    try:
-        cfg_path = kw.pop("config_path") or find_config(os.getcwd())
-        cfg = load_config(cfg_path) if cfg_path else FileConfig()
-        max_mib = kw.pop("max_file_size")
-        flags = Flags(**kw, max_bytes=max_mib * 1024 * 1024 if max_mib else None)
-        settings, _ = build_settings(flags, cfg, rules)
-    except ConfigError as exc:
-        _fail(str(exc))
-    if paths.count("-") > 1:
-        _fail("`-` (standard input) can be given only once")
-    from ..engine import run
+    """Run the engine as `check` does; exit 2 on a config error or when nothing was read."""
+    from ..cli import run_from_flags
 
-    report, graph = run(paths, settings)
-    for note in report.notes:
-        click.echo(f"svclint: note: {note}", err=True)
-    for err in report.input_errors:
-        click.echo(f"svclint: error: {err}", err=True)
-    for crash in report.crashes:
-        click.echo(f"svclint: error: rule `{crash.rule}` crashed on {crash.where}: {crash.error}",
-                   err=True)  # fmt: skip
+    report, graph, settings, _ = run_from_flags(paths, kw)
     if report.input_errors and report.files == 0:
         sys.exit(EXIT_USAGE)
     return report, graph, settings
