@@ -66,7 +66,7 @@ def main() -> None:
     """
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     click.echo(f"svclint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
@@ -167,7 +167,7 @@ def run_from_flags(
     try:
         rules = load_rules()
     except PluginError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         cfg_path = kw.pop("config_path") or find_config(os.getcwd())
         cfg = load_config(cfg_path) if cfg_path else FileConfig()
@@ -175,9 +175,9 @@ def run_from_flags(
         flags = Flags(**kw, max_bytes=max_mib * 1024 * 1024 if max_mib else None)
         settings, fail_level = build_settings(flags, cfg, rules)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if paths.count("-") > 1:
-        _fail("`-` (standard input) can be given only once")
+        fail("`-` (standard input) can be given only once")
 
     from .engine import run
 
@@ -206,7 +206,7 @@ def _exit_code(report: Report, fail_level: str) -> int:
     )
 
 
-def _use_color(choice: str, stream: Any) -> bool:
+def use_color(choice: str, stream: Any) -> bool:
     if choice != "auto":
         return choice == "always"
     if os.environ.get("NO_COLOR"):
@@ -219,12 +219,12 @@ def _targets(fmts: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str,
     if not fmts:
         fmts = ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text",)
     if len(outputs) > len(fmts):
-        _fail("more --output than --format: each --output takes the --format in its position")
+        fail("more --output than --format: each --output takes the --format in its position")
     if len(set(outputs)) < len(outputs):
-        _fail("the same --output file is given twice")
+        fail("the same --output file is given twice")
     targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(fmts)]
     if sum(out is None for _, out in targets) > 1:
-        _fail("only one --format can go to standard output: give the others an --output FILE")
+        fail("only one --format can go to standard output: give the others an --output FILE")
     return targets
 
 
@@ -240,7 +240,7 @@ def _render(report: Report, fmt: str, color: bool, rules: list[RuleSpec],
         try:
             return sarif.render(report, rules, objects)
         except sarif.Unmappable as exc:
-            _fail(f"cannot write SARIF: {exc}")
+            fail(f"cannot write SARIF: {exc}")
     if fmt == "github":
         from .report import github
 
@@ -265,7 +265,7 @@ def _write(report: Report, targets: list[tuple[str, str | None]], color: str,
            rules: list[RuleSpec], objects: list[K8sObject]) -> None:  # fmt: skip
     # Everything is rendered before anything is written: a refused SARIF leaves no partial files.
     texts = [
-        (_render(report, fmt, _use_color(color, sys.stdout) and out is None, rules, objects), out)
+        (_render(report, fmt, use_color(color, sys.stdout) and out is None, rules, objects), out)
         for fmt, out in targets
     ]
     for text, output in texts:
@@ -274,7 +274,7 @@ def _write(report: Report, targets: list[tuple[str, str | None]], color: str,
                 with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
                     fh.write(text)
             except OSError as exc:
-                _fail(f"cannot write {output}: {exc.strerror or exc}")
+                fail(f"cannot write {output}: {exc.strerror or exc}")
         else:
             _stdout_write(text)
 
@@ -300,5 +300,5 @@ def show_rule(rule_id: str) -> None:
     spec = rules.get(rule_id)
     if spec is None:
         near = closest(rule_id, rules)
-        _fail(f"unknown rule `{rule_id}`" + (f"; did you mean `{near}`?" if near else ""))
+        fail(f"unknown rule `{rule_id}`" + (f"; did you mean `{near}`?" if near else ""))
     click.echo(rule_page(spec))

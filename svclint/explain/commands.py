@@ -10,24 +10,19 @@ Service (with a did-you-mean), or a graph above the size limit without `--trunca
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
+from ..cli import EXIT_USAGE, fail, run_from_flags, use_color
 from ..engine import Settings
 from ..findings import Report
 from ..graph import Graph
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK = 0
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"svclint: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _input_options(func: F) -> F:
@@ -74,20 +69,10 @@ def _color_option(func: F) -> F:
 
 def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, Graph, Settings]:
     """Run the engine as `check` does; exit 2 on a config error or when nothing was read."""
-    from ..cli import run_from_flags
-
     report, graph, settings, _ = run_from_flags(paths, kw)
     if report.input_errors and report.files == 0:
         sys.exit(EXIT_USAGE)
     return report, graph, settings
-
-
-def use_color(choice: str, stream: Any) -> bool:
-    if choice != "auto":
-        return choice == "always"
-    if os.environ.get("NO_COLOR"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 @click.command("trace", context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,7 +104,7 @@ def trace(service: str, paths: tuple[str, ...], fmt: str, color: str, **kw: Any)
     try:
         svc = find_service(graph, service, namespace)
     except LookupError_ as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result = build(graph, report, svc)
     if fmt == "json":
         sys.stdout.write(json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n")
@@ -187,7 +172,7 @@ def graph(
     try:
         text, dropped = render(rel, fmt, limit, truncate)
     except TooLarge as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if dropped:
         click.echo(
             f"svclint: note: graph truncated: {dropped} of {len(rel.nodes)} nodes left out "
