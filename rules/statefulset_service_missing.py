@@ -158,14 +158,14 @@ def _missing(obj: K8sObject, graph: Graph, name: str, node: Scalar) -> Iterator[
     # Suggest only Services that select these pods: a near name for other pods is no fix.
     ps = graph.pod_source_of(obj)
     selecting = graph.services_selecting(ps) if ps is not None else []
-    headless = [s for s in selecting if _is_headless(s)]
+    headless = [s for s in selecting if s.headless]
     near = closest(name, [s.name for s in selecting])
     pick = graph.service(ns, near) if near is not None else None
     if pick is None and len(headless) == 1:
         pick = headless[0]
     related: list[Related] = []
     if pick is not None:
-        kind = "a headless Service" if _is_headless(pick) else "a Service"
+        kind = "a headless Service" if pick.headless else "a Service"
         hint = f"did you mean `{pick.name}`? ({kind} selecting these pods)"
         related.append(Related(pick.obj, pick.obj.name_node(), pick.obj.ref))
     else:
@@ -181,16 +181,4 @@ def _headless_selecting(obj: K8sObject, graph: Graph) -> list[Service]:
     ps = graph.pod_source_of(obj)
     if ps is None:
         return []
-    return [s for s in graph.services_selecting(ps) if _is_headless(s)]
-
-
-def _is_headless(svc: Service) -> bool:
-    """`clusterIP: None`, or `clusterIPs: [None, ...]` without `clusterIP` (the API copies it)."""
-    spec = svc.spec
-    if spec is None or svc.type == "ExternalName":
-        return False
-    if spec.text("clusterIP"):
-        return spec.text("clusterIP") == "None"
-    ips = spec.seq("clusterIPs")
-    first = ips.items[0] if ips is not None and ips.items else None
-    return isinstance(first, Scalar) and first.value == "None"
+    return [s for s in graph.services_selecting(ps) if s.headless]

@@ -85,7 +85,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, K8sObject, Node, Problem, Related, Scalar, Service, problem
+from svclint.api import Graph, K8sObject, Node, Problem, Related, Service, problem
 
 ID = "statefulset-service-not-headless"
 LEVEL = "warning"
@@ -100,7 +100,7 @@ def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
     if not name:
         return
     svc = graph.service(obj.namespace, name)
-    if svc is None or _is_headless(svc):
+    if svc is None or svc.headless:
         return
     spec = svc.spec
     where: Node = svc.obj.root
@@ -140,16 +140,4 @@ def _headless_selecting(obj: K8sObject, graph: Graph) -> list[Service]:
     ps = graph.pod_source_of(obj)
     if ps is None:
         return []
-    return [s for s in graph.services_selecting(ps) if _is_headless(s)]
-
-
-def _is_headless(svc: Service) -> bool:
-    """`clusterIP: None`, or `clusterIPs: [None, ...]` without `clusterIP` (the API copies it)."""
-    spec = svc.spec
-    if spec is None or svc.type == "ExternalName":
-        return False
-    if spec.text("clusterIP"):
-        return spec.text("clusterIP") == "None"
-    ips = spec.seq("clusterIPs")
-    first = ips.items[0] if ips is not None and ips.items else None
-    return isinstance(first, Scalar) and first.value == "None"
+    return [s for s in graph.services_selecting(ps) if s.headless]

@@ -91,8 +91,6 @@ from svclint.api import (
     Node,
     Problem,
     Related,
-    Scalar,
-    Service,
     closest,
     problem,
 )
@@ -113,7 +111,7 @@ def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
         return
     svc = graph.service(obj.namespace, name)
     ps = graph.pod_source_of(obj)
-    if svc is None or ps is None or not svc.selector or not _is_headless(svc):
+    if svc is None or ps is None or not svc.selector or not svc.headless:
         return
     if any(p is ps for p in graph.pods_for(svc)):
         return
@@ -157,15 +155,3 @@ def _hint(differing: list[str], selector: dict[str, str], labels: dict[str, str]
         shown = ", ".join(f"{k}: {v}" for k, v in labels.items())
         return f"select by the pod template's labels: `{shown}`"
     return None
-
-
-def _is_headless(svc: Service) -> bool:
-    """`clusterIP: None`, or `clusterIPs: [None, ...]` without `clusterIP` (the API copies it)."""
-    spec = svc.spec
-    if spec is None or svc.type == "ExternalName":
-        return False
-    if spec.text("clusterIP"):
-        return spec.text("clusterIP") == "None"
-    ips = spec.seq("clusterIPs")
-    first = ips.items[0] if ips is not None and ips.items else None
-    return isinstance(first, Scalar) and first.value == "None"

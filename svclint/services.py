@@ -57,15 +57,16 @@ class Service:
 
     @property
     def headless(self) -> bool:
-        """`clusterIP: None`, or `clusterIPs: [None]` alone (the API copies it to clusterIP)."""
-        if self.spec is None:
+        """`clusterIP: None`, or `clusterIPs: [None, ...]` without `clusterIP` (the API copies
+        it across). An ExternalName Service has no cluster IP of any kind."""
+        if self.spec is None or self.type == "ExternalName":
             return False
         cluster_ip = self.spec.text("clusterIP")
         if cluster_ip:
             return cluster_ip == "None"
         ips = self.spec.seq("clusterIPs")
-        first = ips.items[0] if ips is not None and len(ips) == 1 else None
-        return isinstance(first, Scalar) and first.text == "None"
+        first = ips.items[0] if ips is not None and ips.items else None
+        return isinstance(first, Scalar) and first.value == "None"
 
     @property
     def external_name(self) -> str | None:
