@@ -120,6 +120,8 @@ Key = tuple[str, str]  # (port name, protocol) as kube-proxy's ServicePortName h
 
 @dataclass(slots=True, eq=False)
 class EndpointPort:
+    """One port of a hand-written Endpoints subset or EndpointSlice."""
+
     node: Map
     name: str
     protocol: str

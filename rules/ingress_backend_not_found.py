@@ -127,6 +127,8 @@ LEGACY_VERSIONS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
 
 @dataclass(slots=True)
 class Backend:
+    """One Service backend an Ingress routes to."""
+
     where: str  # how messages name it: `default backend`, path `/api` of host `x`
     name: str
     name_node: Node

@@ -155,6 +155,8 @@ TARGET = "services"
 
 @dataclass(slots=True, eq=False)
 class Policy:
+    """A NetworkPolicy that isolates pods for ingress, with the ports each rule admits."""
+
     obj: K8sObject
     order: int
     selector: LabelSelector
@@ -191,6 +193,8 @@ class NamespacePolicies:
 
 @dataclass(slots=True)
 class Index:
+    """The run's policies by namespace, and the isolating ones per pod source."""
+
     namespaces: dict[str, NamespacePolicies]
     isolating: dict[int, list[Policy]] = field(default_factory=dict)  # per pod source id
 

@@ -77,6 +77,8 @@ class Related:
 
 @dataclass(slots=True)
 class Problem:
+    """What a rule reports: a position, a message and optional hint, related places and level cap."""
+
     file: SourceFile
     pos: tuple[int, int, int, int]  # line, column, end line, end column (1-based, end exclusive)
     message: str

@@ -15,6 +15,8 @@ Version = tuple[int, int]
 
 @dataclass(frozen=True, slots=True)
 class Lifecycle:
+    """When an apiVersion of a kind is deprecated and removed, and what replaces it."""
+
     deprecated: Version | None  # first release that warns
     removed: Version | None  # first release that no longer serves it (None: still served)
     replacement: str | None  # the apiVersion to use instead (None: the kind is gone)

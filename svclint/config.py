@@ -21,6 +21,8 @@ class ConfigError(Exception):
 
 @dataclass(slots=True)
 class FileConfig:
+    """The parsed `.svclint.yaml` (empty when there is none)."""
+
     path: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
 

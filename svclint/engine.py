@@ -24,6 +24,8 @@ from .yamlload import DocProblem, load_documents
 
 @dataclass(slots=True)
 class Settings:
+    """Everything a run needs besides its inputs, resolved from flags and config."""
+
     rules: list[RuleSpec]  # the rules that run
     levels: dict[str, Level] = field(default_factory=dict)  # configured level per rule id
     options: Options = field(default_factory=Options)
@@ -38,6 +40,8 @@ class Settings:
 
 @dataclass(slots=True)
 class Loaded:
+    """The objects and document problems of every input, before the graph is built."""
+
     objects: list[K8sObject] = field(default_factory=list)
     problems: list[tuple[SourceFile, DocProblem]] = field(default_factory=list)
     not_objects: int = 0

@@ -17,6 +17,8 @@ def severity(level: str) -> int:
 
 @dataclass(slots=True)
 class Location:
+    """A 1-based range in a file (end column exclusive)."""
+
     file: str
     line: int
     column: int
@@ -26,6 +28,8 @@ class Location:
 
 @dataclass(slots=True)
 class Finding:
+    """A rule's problem with its rule id, effective level and suppression state."""
+
     rule: str
     level: Level
     message: str
@@ -50,6 +54,8 @@ class Finding:
 
 @dataclass(slots=True)
 class RuleCrash:
+    """A rule that raised, and the object it raised on."""
+
     rule: str
     where: str  # the object (or file) it crashed on
     error: str
@@ -57,6 +63,8 @@ class RuleCrash:
 
 @dataclass(slots=True)
 class Report:
+    """The outcome of a run, which every output format renders."""
+
     findings: list[Finding] = field(default_factory=list)  # not suppressed, sorted
     suppressed: list[Finding] = field(default_factory=list)
     crashes: list[RuleCrash] = field(default_factory=list)

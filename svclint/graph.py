@@ -44,6 +44,8 @@ class Options:
 
 @dataclass(slots=True)
 class Graph:
+    """Every object of a run, with the Service and pod views and the indexes rules share."""
+
     options: Options
     objects: list[K8sObject] = field(default_factory=list)
     doc_problems: list[tuple[SourceFile, DocProblem]] = field(default_factory=list)

@@ -27,6 +27,8 @@ STDIN = "-"
 
 @dataclass(slots=True)
 class Collected:
+    """The files a run reads, and what was skipped or unusable."""
+
     files: list[str] = field(default_factory=list)  # paths to read, in order ("-" for stdin)
     notes: list[str] = field(default_factory=list)  # skipped folders, said once each
     errors: list[str] = field(default_factory=list)  # inputs that could not be used

@@ -18,6 +18,8 @@ OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
+    """One requirement of a label selector (`matchLabels` entries become `In`)."""
+
     key: str
     operator: str  # one of OPERATORS
     values: frozenset[str]
@@ -44,6 +46,8 @@ class Requirement:
 
 @dataclass(frozen=True, slots=True)
 class LabelSelector:
+    """A parsed label selector: its requirements and the malformed parts."""
+
     requirements: tuple[Requirement, ...]
     invalid: tuple[tuple[Node, str], ...]  # (where, why) for malformed requirements
 

@@ -20,6 +20,8 @@ _KEY = re.compile(r"^\s*(?:-\s+)*([\"']?)([^\s\"'#:{}\[\],][^\"'#:{}\[\],]*?)\1\
 
 @dataclass(slots=True)
 class Placed:
+    """Where a finding is shown: its source file when known, and the rendered position."""
+
     primary: Location
     rendered: Location | None  # the position in the rendered input, when primary moved
     source: str | None  # the file the object came from, when known

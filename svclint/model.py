@@ -14,6 +14,8 @@ Scalarish = str | int | float | bool | None
 
 
 class Node:
+    """A YAML node with its 1-based start and end position."""
+
     __slots__ = ("col", "end_col", "end_line", "line")
 
     def __init__(self, line: int, col: int, end_line: int, end_col: int) -> None:
@@ -54,6 +56,8 @@ class Scalar(Node):
 
 
 class Seq(Node):
+    """A YAML sequence."""
+
     __slots__ = ("items",)
 
     def __init__(self, items: list[Node], line: int, col: int, end_line: int, end_col: int) -> None:

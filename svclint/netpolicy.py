@@ -22,6 +22,8 @@ class InvalidPolicy(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PolicyPort:
+    """A port (or range, or name) a NetworkPolicy ingress rule admits."""
+
     protocol: str
     port: int | str | None  # None: every port of the protocol; str: a container port name
     end: int | None
@@ -52,12 +54,16 @@ class PolicyPort:
 
 @dataclass(slots=True)
 class IngressRule:
+    """One ingress rule: the ports it admits."""
+
     ports: list[PolicyPort] | None  # None: every port
     node: Map | None  # the rule as written (None: a null rule, which allows everything)
 
 
 @dataclass(slots=True)
 class Policy:
+    """A NetworkPolicy's pod selector, isolation and ingress rules."""
+
     selector: LabelSelector
     ingress: bool  # isolates the pods it selects for ingress
     egress: bool

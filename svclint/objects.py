@@ -47,6 +47,8 @@ class SourceFile:
 
 @dataclass(slots=True, eq=False)
 class K8sObject:
+    """A Kubernetes object: identity, effective namespace, root node and where it came from."""
+
     api_version: str
     kind: str
     name: str

@@ -30,6 +30,8 @@ _INT = re.compile(r"[+-]?[0-9]+")
 
 @dataclass(frozen=True)
 class Source:
+    """A provider document an annotation entry is taken from."""
+
     id: str
     url: str
     title: str
@@ -135,6 +137,8 @@ class InternalMarker:
 
 @dataclass(frozen=True)
 class AnnotationSpec:
+    """One annotation key a load-balancer controller reads, and its values."""
+
     key: str
     provider: str
     controllers: tuple[str, ...]
@@ -151,6 +155,8 @@ class AnnotationSpec:
 
 @dataclass(frozen=True)
 class Family:
+    """A provider's annotation prefix; closed: every key under it is listed."""
+
     prefix: str
     provider: str
     closed: bool
@@ -158,6 +164,8 @@ class Family:
 
 @dataclass(frozen=True)
 class Controller:
+    """A load-balancer controller and its default scheme."""
+
     name: str
     default_scheme: str
     scheme_keys: tuple[str, ...] = ()
@@ -165,12 +173,16 @@ class Controller:
 
 @dataclass(frozen=True)
 class LoadBalancerClass:
+    """A `loadBalancerClass` value and the controller it selects."""
+
     controller: str
     internal: bool | None  # None: the controller's default scheme decides
 
 
 @dataclass
 class Catalog:
+    """The provider annotation catalog, indexed for lookups and near misses."""
+
     annotations: dict[str, AnnotationSpec]
     patterns: list[tuple[re.Pattern[str], AnnotationSpec]]
     families: list[Family]

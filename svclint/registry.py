@@ -29,6 +29,8 @@ class PluginError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
+    """A loaded rule: its metadata and check function."""
+
     id: str
     level: Level
     enabled: bool

@@ -17,6 +17,8 @@ SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 
 @dataclass(slots=True, eq=False)
 class ServicePort:
+    """One Service port after API defaulting."""
+
     node: Map
     port: int | None
     name: str | None
@@ -41,6 +43,8 @@ class ServicePort:
 
 @dataclass(slots=True, eq=False)
 class Service:
+    """A Service object with its defaulted type, selector and ports."""
+
     obj: K8sObject
     spec: Map | None
     type: str

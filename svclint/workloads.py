@@ -31,6 +31,8 @@ PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 
 @dataclass(slots=True, eq=False)
 class ContainerPort:
+    """One declared containerPort."""
+
     number: int | None
     name: str | None
     protocol: str
@@ -39,6 +41,8 @@ class ContainerPort:
 
 @dataclass(slots=True, eq=False)
 class Container:
+    """A container (or native sidecar) of a pod template."""
+
     name: str
     node: Map
     ports: list[ContainerPort]
@@ -54,6 +58,8 @@ class Container:
 
 @dataclass(slots=True, eq=False)
 class PodSource:
+    """An object that creates pods: its pod template, labels and containers."""
+
     obj: K8sObject
     template: Map  # the pod template (or the Pod itself)
     labels: dict[str, str]

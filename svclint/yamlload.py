@@ -84,6 +84,8 @@ class DocProblem:
 
 @dataclass(slots=True)
 class Document:
+    """One YAML document of a stream: its root node and its problems."""
+
     index: int  # 0-based position in the file
     line: int  # 1-based line where the document's text starts
     root: Node | None  # None: empty, comment-only, or not parsed

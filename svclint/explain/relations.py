@@ -41,6 +41,8 @@ TYPO_SCAN_LIMIT = 400  # pod sources of a namespace scanned for a selector typo
 
 @dataclass(slots=True)
 class Node:
+    """An object (or a selector's pods, or an outside DNS name) in the relations graph."""
+
     id: str
     kind: str  # an object kind; `Pods` (a selector's pods), `DNS` (an outside name)
     namespace: str
@@ -53,6 +55,8 @@ class Node:
 
 @dataclass(slots=True)
 class Edge:
+    """A relation between two nodes, and whether it is broken."""
+
     src: str
     dst: str
     relation: str  # routes, selects, policy, cname, serviceName
@@ -64,6 +68,8 @@ class Edge:
 
 @dataclass(slots=True)
 class Relations:
+    """The nodes and edges of `svclint graph`, each node once."""
+
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     _ids: dict[str, Node] = field(default_factory=dict)

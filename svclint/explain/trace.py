@@ -41,6 +41,8 @@ class LookupError_(Exception):
 
 @dataclass(slots=True)
 class ObjectRef:
+    """Where an object is: kind, namespace, name and position."""
+
     kind: str
     namespace: str
     name: str
@@ -55,6 +57,8 @@ class ObjectRef:
 
 @dataclass(slots=True)
 class PortInfo:
+    """One Service port after API defaulting."""
+
     name: str | None
     port: int | None
     target_port: int | str | None  # after defaulting; a str is a container port name
@@ -71,6 +75,8 @@ class PortInfo:
 
 @dataclass(slots=True)
 class Setting:
+    """A Service field worth showing, with what it means."""
+
     key: str
     value: str
     note: str | None = None
@@ -78,6 +84,8 @@ class Setting:
 
 @dataclass(slots=True)
 class AnnotationInfo:
+    """A provider annotation on the Service and whether its controller reads it."""
+
     key: str
     value: str
     provider: str
@@ -87,6 +95,8 @@ class AnnotationInfo:
 
 @dataclass(slots=True)
 class Contract:
+    """What the Service promises: type, address, ports, settings and annotations."""
+
     type: str
     cluster_ip: str  # `None` (headless), an address, or `allocated`
     headless: bool
@@ -97,6 +107,8 @@ class Contract:
 
 @dataclass(slots=True)
 class PodSourceInfo:
+    """A workload whose pods the Service selects (or nearly selects)."""
+
     kind: str
     namespace: str
     name: str
@@ -113,6 +125,8 @@ class PodSourceInfo:
 
 @dataclass(slots=True)
 class NearMiss:
+    """A workload the selector misses by one key, and by how much."""
+
     pod: PodSourceInfo
     key: str  # the selector key it fails
     wanted: str
@@ -123,6 +137,8 @@ class NearMiss:
 
 @dataclass(slots=True)
 class Selection:
+    """How the Service finds its pods, and which it finds."""
+
     mode: str  # `selector`, `none` (endpoints written by hand) or `external-name`
     selector: dict[str, str] | None
     matches: list[PodSourceInfo]
@@ -152,12 +168,16 @@ class EndpointInfo:
 
 @dataclass(slots=True)
 class PortEndpoints:
+    """The endpoints of one Service port."""
+
     port: PortInfo
     endpoints: list[EndpointInfo]
 
 
 @dataclass(slots=True)
 class Endpoints:
+    """The EndpointSlice entries the controller would write, per Service port."""
+
     ports: list[PortEndpoints]
     notes: list[str] = field(default_factory=list)
     empty: str = "no pods selected"  # what a port without endpoint entries means
@@ -165,6 +185,8 @@ class Endpoints:
 
 @dataclass(slots=True)
 class DnsName:
+    """One DNS record cluster DNS serves for the Service."""
+
     name: str
     type: str  # A/AAAA, CNAME, SRV
     value: str  # what it answers, in words
@@ -173,6 +195,8 @@ class DnsName:
 
 @dataclass(slots=True)
 class Dns:
+    """The names the Service gets in cluster DNS."""
+
     names: list[DnsName]  # the Service's own records
     short_forms: list[DnsName]  # what pods can look up thanks to their search path
     srv: list[DnsName]
@@ -183,6 +207,8 @@ class Dns:
 
 @dataclass(slots=True)
 class IngressRoute:
+    """An Ingress backend that routes to the Service."""
+
     ingress: ObjectRef
     where: str  # `path /api of host shop.example.com`, `default backend`
     port: int | str | None  # as the backend names it
@@ -193,6 +219,8 @@ class IngressRoute:
 
 @dataclass(slots=True)
 class PolicyInfo:
+    """A NetworkPolicy that selects some of the Service's pods."""
+
     policy: ObjectRef
     selects: list[str]  # the pod sources of this Service it selects
     isolates: bool  # for ingress
@@ -202,6 +230,8 @@ class PolicyInfo:
 
 @dataclass(slots=True)
 class Reachability:
+    """Whether traffic to one Service port reaches one isolated workload."""
+
     port: str  # Service port label
     pod: str
     pod_port: str  # what the traffic arrives on: `8080/TCP`, `http (8080/TCP)`
@@ -212,6 +242,8 @@ class Reachability:
 
 @dataclass(slots=True)
 class Related:
+    """Another object that refers to the Service."""
+
     object: ObjectRef
     detail: str
     rules: list[str] = field(default_factory=list)
@@ -219,6 +251,8 @@ class Related:
 
 @dataclass(slots=True)
 class Touches:
+    """Everything else in the input that refers to the Service."""
+
     ingresses: list[IngressRoute]
     network_policies: list[PolicyInfo]
     reachability: list[Reachability]  # only when some selected pods are isolated
@@ -231,6 +265,8 @@ class Touches:
 
 @dataclass(slots=True)
 class FindingInfo:
+    """A finding of the run on one of the traced objects."""
+
     rule: str
     level: str
     message: str
@@ -243,6 +279,8 @@ class FindingInfo:
 
 @dataclass(slots=True)
 class Trace:
+    """One Service's wiring end to end (`svclint trace`)."""
+
     service: ObjectRef
     duplicates: list[ObjectRef]  # other definitions of the same Service (duplicate-object)
     cluster_domain: str

@@ -31,6 +31,8 @@ Cell = tuple[str, str | None]  # (text, style)
 
 
 class Style:
+    """Colours a piece of text by its role, or leaves it plain."""
+
     def __init__(self, color: bool) -> None:
         self.color = color
 

@@ -141,6 +141,8 @@ HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")
 
 @dataclass(slots=True)
 class ProbeInfo:
+    """A container probe, its handler and the port it checks."""
+
     handler: str | None  # httpGet, tcpSocket, grpc, exec; None: no (or several) handlers
     port: int | str | None  # as written
     number: int | None  # the port number (a name resolved in the probed container)
@@ -190,12 +192,16 @@ def probe_info(c: Container, kind: str = "readinessProbe") -> ProbeInfo | None:
 
 @dataclass(slots=True)
 class PolicyRule:
+    """One ingress rule of a NetworkPolicy, described."""
+
     ports: list[PolicyPort] | None  # None: every port
     sources: str  # who may connect, in words
 
 
 @dataclass(slots=True)
 class Policy:
+    """A NetworkPolicy as trace explains it."""
+
     obj: K8sObject
     selector: LabelSelector
     ingress: bool  # isolates the pods it selects for ingress
@@ -361,6 +367,8 @@ def host_network(ps: PodSource) -> bool:
 
 @dataclass(slots=True)
 class Backend:
+    """One Service backend an Ingress routes to."""
+
     ingress: K8sObject
     where: str  # `default backend`, `path /api of host shop.example.com`
     service: str
@@ -447,6 +455,8 @@ def service_port_for(svc: Service, port: int | str | None) -> ServicePort | None
 
 @dataclass(slots=True)
 class AliasTarget:
+    """The Service an ExternalName's cluster-local name points at."""
+
     namespace: str
     name: str
     host: str | None  # a per-pod name: `<host>.<svc>.<ns>.svc.<domain>`
@@ -617,6 +627,8 @@ PROVIDER_PREFIXES: tuple[tuple[str, str, bool], ...] = (
 
 @dataclass(slots=True)
 class Annotation:
+    """A provider annotation on a Service and whether its controller reads it."""
+
     key: str
     value: str
     provider: str
