@@ -1,3 +1,3 @@
-from svclint.cli import main
+from svclint.entry import main
 
 main()

@@ -225,3 +225,11 @@ def test_real_kustomize_output_maps_to_origin(tmp_path: Path) -> None:
     assert f["object"]["namespace"] == "prod"
     assert f["file"] == "base/svc.yaml" and f["line"] == 7
     assert f["rendered"]["file"] == "<stdin>"
+
+
+def test_importing_svclint_as_a_library_leaves_the_garbage_collector_alone() -> None:
+    # Only the svclint process (svclint.entry) turns the collector off; plugins and tests that
+    # import the modules keep their own process's policy.
+    code = "import gc, svclint.cli, svclint.engine, svclint.registry; print(gc.isenabled())"
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    assert proc.stdout.strip() == "True", proc.stderr
