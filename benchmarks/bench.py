@@ -79,6 +79,8 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 @dataclass(slots=True)
 class Sample:
+    """One timed run of a command."""
+
     wall: float  # seconds, spawn to exit
     cpu: float  # user + system seconds of the child
     rss_mb: float  # peak resident set size, MiB
@@ -87,6 +89,8 @@ class Sample:
 
 @dataclass(slots=True)
 class Case:
+    """A command to time, and its samples."""
+
     key: str
     label: str
     cmd: list[str]
@@ -113,7 +117,7 @@ class Case:
 
 
 class RunFailed(Exception):
-    pass
+    """A measured command failed or printed something unexpected."""
 
 
 class Meter:

@@ -43,6 +43,8 @@ LOG_LEVELS = ("info", "warn", "debug")
 
 @dataclass(frozen=True, slots=True)
 class App:
+    """One generated application: its names, labels and port."""
+
     index: int
     name: str
     namespace: str

@@ -36,6 +36,8 @@ HEADER = re.compile(r"#\s*svclint-test:\s*(.*)$")
 
 @dataclass
 class Expect:
+    """One `# expect:` comment of a fixture."""
+
     line: int
     rule: str
     level: str | None
