@@ -69,7 +69,7 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from svclint.api import Graph, Node, Problem, Related, Scalar, Service, ServicePort, problem
 
@@ -81,8 +81,7 @@ TARGET = "graph"
 ALLOCATING_TYPES = ("NodePort", "LoadBalancer")
 
 
-@dataclass(slots=True, frozen=True)
-class Claim:
+class Claim(NamedTuple):
     """One `Allocate(number)` the API server's allocator would make for a Service."""
 
     svc: Service

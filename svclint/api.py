@@ -16,8 +16,7 @@ error rule, a reference outside the linted scope is info); the engine never rais
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .graph import Graph, Options
 from .labelselector import OPERATORS, LabelSelector, Requirement, parse_selector
@@ -66,8 +65,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True, frozen=True)
-class Related:
+class Related(NamedTuple):
     """Another place a finding involves (the Deployment's `ports:` for a dangling targetPort)."""
 
     obj: K8sObject
@@ -75,8 +73,7 @@ class Related:
     message: str
 
 
-@dataclass(slots=True)
-class Problem:
+class Problem(NamedTuple):
     """What a rule reports: a position, a message and optional hint, related places and level cap."""
 
     file: SourceFile

@@ -8,13 +8,12 @@ make the API server send its deprecation warning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Version = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Lifecycle:
+class Lifecycle(NamedTuple):
     """When an apiVersion of a kind is deprecated and removed, and what replaces it."""
 
     deprecated: Version | None  # first release that warns

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .api import LEVELS, Level, Problem
 from .objects import K8sObject, SourceFile
@@ -15,8 +16,7 @@ def severity(level: str) -> int:
     return _RANK.get(level, len(LEVELS))
 
 
-@dataclass(slots=True)
-class Location:
+class Location(NamedTuple):
     """A 1-based range in a file (end column exclusive)."""
 
     file: str
@@ -52,8 +52,7 @@ class Finding:
         return cls(rule, level, p.message, p.hint, p.file, p.pos, p.obj, related)
 
 
-@dataclass(slots=True)
-class RuleCrash:
+class RuleCrash(NamedTuple):
     """A rule that raised, and the object it raised on."""
 
     rule: str

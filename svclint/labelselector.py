@@ -9,15 +9,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import Map, Node, Scalar, Seq
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(NamedTuple):
     """One requirement of a label selector (`matchLabels` entries become `In`)."""
 
     key: str
@@ -44,8 +43,7 @@ class Requirement:
         return f"{self.key} {op} ({','.join(sorted(self.values))})"
 
 
-@dataclass(frozen=True, slots=True)
-class LabelSelector:
+class LabelSelector(NamedTuple):
     """A parsed label selector: its requirements and the malformed parts."""
 
     requirements: tuple[Requirement, ...]

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .findings import Finding, Location
 
 _KEY = re.compile(r"^\s*(?:-\s+)*([\"']?)([^\s\"'#:{}\[\],][^\"'#:{}\[\],]*?)\1\s*:(?:\s|$)")
 
 
-@dataclass(slots=True)
-class Placed:
+class Placed(NamedTuple):
     """Where a finding is shown: its source file when known, and the rendered position."""
 
     primary: Location

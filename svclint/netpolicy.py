@@ -10,6 +10,7 @@ every port, and a port entry defaults to TCP. A policy the API would reject rais
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .labelselector import LabelSelector, parse_selector
 from .model import Map, Node, Scalar, Seq
@@ -20,8 +21,7 @@ class InvalidPolicy(Exception):
     """The API server would reject the policy; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyPort:
+class PolicyPort(NamedTuple):
     """A port (or range, or name) a NetworkPolicy ingress rule admits."""
 
     protocol: str

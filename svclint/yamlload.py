@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ruamel.yaml.cyaml import CBaseLoader
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
@@ -70,8 +71,7 @@ def _dispose(loader: _Loader) -> None:
     loader.__dict__.clear()
 
 
-@dataclass(slots=True)
-class DocProblem:
+class DocProblem(NamedTuple):
     """A problem with the document itself (not with an object in it)."""
 
     rule: str
