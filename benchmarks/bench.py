@@ -3,6 +3,7 @@
     python benchmarks/bench.py --quick          # 1x fleet only: a minute or two
     python benchmarks/bench.py                  # adds the 10x fleet (linearity, peak memory)
     python benchmarks/bench.py --repeat 3 --workdir /tmp/svclint-bench --json results.json
+    python benchmarks/bench.py --startup        # only the one-small-file start-up: seconds
 
 Every measurement is a whole process started fresh (`sys.executable -m svclint ...`): wall time
 from spawn to exit, peak RSS from the kernel's rusage of that child (through GNU `/usr/bin/time`
@@ -292,7 +293,12 @@ def log(message: str) -> None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="skip the 10x fleet")
-    p.add_argument("--repeat", type=int, default=5, help="timed runs per case (default 5)")
+    p.add_argument(
+        "--startup",
+        action="store_true",
+        help="only the one-small-file start-up and its baseline (for start-up work)",
+    )
+    p.add_argument("--repeat", type=int, help="timed runs per case (default 5; 21 with --startup)")
     p.add_argument("--apps", type=int, default=1000, help="apps in the 1x fleet (default 1000)")
     p.add_argument(
         "--namespaces", type=int, default=50, help="namespaces of the 1x fleet (default 50)"
@@ -314,6 +320,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--json", dest="json_out", help="also write the raw samples to this file")
     args = p.parse_args(argv)
+    if args.repeat is None:
+        args.repeat = 21 if args.startup else 5  # a start-up run is ~0.1 s: more samples
     if args.repeat < 1 or args.apps < 1 or args.namespaces < 1:
         p.error("--repeat, --apps and --namespaces must be at least 1")
     return args
@@ -322,29 +330,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def build_cases(args: argparse.Namespace, workdir: Path) -> dict[str, Case]:
     py = sys.executable
     n, k = args.apps, args.namespaces
-    fleet_1x = ensure_fleet(
-        workdir, f"fleet-{n}a-{k}ns", ["--apps", str(n), "--namespaces", str(k)]
-    )
-    fleet_1ns = ensure_fleet(workdir, f"fleet-{n}a-1ns", ["--apps", str(n), "--namespaces", "1"])
     small = ensure_fleet(
         workdir,
         "small.yaml",
         ["--apps", "1", "--namespaces", "1", "--kinds", "Deployment,Service"],
     )
 
-    def load(path: Path) -> list[str]:
-        return [py, "-c", LOAD_SCRIPT, str(path)]
-
     def lint(path: Path) -> list[str]:
         return [py, "-m", "svclint", "--format", "json", str(path)]
 
     lint_ok = (0, 1)  # 1 = findings at the fail level: a finished lint all the same
+    startup = [
+        Case("floor", 'B: python -c "import click, ruamel.yaml"', [py, "-c", FLOOR_SCRIPT]),
+        Case("lint-small", "svclint, one small file", lint(small), lint_ok),
+    ]
+    if args.startup:
+        return {c.key: c for c in startup}
+    fleet_1x = ensure_fleet(
+        workdir, f"fleet-{n}a-{k}ns", ["--apps", str(n), "--namespaces", str(k)]
+    )
+    fleet_1ns = ensure_fleet(workdir, f"fleet-{n}a-1ns", ["--apps", str(n), "--namespaces", "1"])
+
+    def load(path: Path) -> list[str]:
+        return [py, "-c", LOAD_SCRIPT, str(path)]
+
     cases = [
         Case("load-1x", f"A: bare C safe load, {n} apps", load(fleet_1x)),
-        Case("floor", 'B: python -c "import click, ruamel.yaml"', [py, "-c", FLOOR_SCRIPT]),
+        startup[0],
         Case("lint-1x", f"svclint, {n} apps in {k} namespaces", lint(fleet_1x), lint_ok),
         Case("lint-1ns", f"svclint, {n} apps in 1 namespace", lint(fleet_1ns), lint_ok),
-        Case("lint-small", "svclint, one small file", lint(small), lint_ok),
+        startup[1],
     ]
     if not args.quick:
         fleet_10x = ensure_fleet(
@@ -419,6 +434,11 @@ def svclint_origin(cwd: Path, env: dict[str, str]) -> str:
 
 def make_rows(cases: dict[str, Case], n: int, k: int) -> list[Row]:
     c = cases.get
+    small = Row(
+        "svclint, one small file (Deployment + Service) / B", c("lint-small"), c("floor"), 1.5
+    )
+    if "lint-1x" not in cases:  # --startup
+        return [Row(cases["floor"].label, cases["floor"], note="baseline"), small]
     lint1 = cases["lint-1x"]
     rows = [
         Row(cases["load-1x"].label, cases["load-1x"], note="baseline"),
@@ -442,7 +462,7 @@ def make_rows(cases: dict[str, Case], n: int, k: int) -> list[Row]:
         )
     rows += [
         Row(f"svclint, {n} apps in 1 namespace / in {k}", c("lint-1ns"), lint1, 1.3),
-        Row("svclint, one small file (Deployment + Service) / B", c("lint-small"), c("floor"), 1.5),
+        small,
     ]
     if "checkov-1x" in cases:
         rows.append(
