@@ -107,6 +107,7 @@ ID = "endpoints-port-mismatch"
 LEVEL = "error"
 ENABLED = True
 TARGET = "graph"
+KINDS = ("EndpointSlice", "Endpoints")
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"

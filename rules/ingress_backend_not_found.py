@@ -120,6 +120,7 @@ ID = "ingress-backend-not-found"
 LEVEL = "error"
 ENABLED = True
 TARGET = "objects"
+KINDS = ("Ingress",)
 
 INGRESS_GROUPS = ("networking.k8s.io", "extensions")
 LEGACY_VERSIONS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")

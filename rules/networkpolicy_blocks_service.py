@@ -151,6 +151,7 @@ ID = "networkpolicy-blocks-service"
 LEVEL = "warning"
 ENABLED = True
 TARGET = "services"
+KINDS = ("NetworkPolicy",)
 
 
 @dataclass(slots=True, eq=False)

@@ -77,6 +77,7 @@ ID = "service-nodeport-conflict"
 LEVEL = "error"
 ENABLED = True
 TARGET = "graph"
+KINDS = ("Service",)
 
 ALLOCATING_TYPES = ("NodePort", "LoadBalancer")
 

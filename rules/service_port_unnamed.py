@@ -100,6 +100,7 @@ ID = "service-port-unnamed"
 LEVEL = "info"
 ENABLED = False
 TARGET = "graph"
+KINDS = ("Service",)
 
 # Names for the ports everyone knows, for hints only.
 WELL_KNOWN = {

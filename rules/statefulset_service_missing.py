@@ -97,6 +97,7 @@ ID = "statefulset-service-missing"
 LEVEL = "warning"
 ENABLED = True
 TARGET = "objects"
+KINDS = ("StatefulSet",)
 
 
 def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:

@@ -91,6 +91,7 @@ ID = "statefulset-service-not-headless"
 LEVEL = "warning"
 ENABLED = True
 TARGET = "objects"
+KINDS = ("StatefulSet",)
 
 
 def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:

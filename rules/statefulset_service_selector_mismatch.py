@@ -99,6 +99,7 @@ ID = "statefulset-service-selector-mismatch"
 LEVEL = "warning"
 ENABLED = True
 TARGET = "objects"
+KINDS = ("StatefulSet",)
 
 PER_POD_KEYS = ("statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index")
 

@@ -6,6 +6,9 @@ A rule module (in `rules/`, imported as `svclint.rules.<module>`) holds, top to 
   `## Example` (a YAML block that must fire) and `## Fix` (one that must not);
 - `ID` (the public rule id), `LEVEL` ("error" | "warning" | "info"), `ENABLED` (on by default?),
   `TARGET` (what `check` is called with: "services", "pod_sources", "objects" or "graph");
+- optionally `KINDS`, a tuple of the object kinds the rule needs: it runs only when the input
+  holds one of them, and an "objects" rule is called with those objects only; and `TAGS`
+  (`("security",)` marks a security rule in SARIF);
 - `check(item, graph)`, a generator of `Problem`s.
 
 Rules never format output, read config, decide suppression or pick the final level: the engine

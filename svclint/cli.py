@@ -48,6 +48,14 @@ class _DefaultToCheck(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*self.commands, *_LAZY_COMMANDS])
 
+    def invoke(self, ctx: click.Context) -> Any:
+        # A broken plugin, or a stale built-in rule index, may surface wherever a rule is first
+        # used (loading, running, rendering its docs): one clear error, exit 2, no traceback.
+        try:
+            return super().invoke(ctx)
+        except PluginError as exc:
+            fail(str(exc))
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in _LAZY_COMMANDS and name not in self.commands:
             from .explain import commands
@@ -164,10 +172,7 @@ def run_from_flags(
 ) -> tuple[Report, Graph, Settings, str]:
     """Rules + config file + the run's flags -> a lint run, its notes and errors printed on
     stderr; exit 2 on a plugin, config or usage error. Shared by `check`, `trace` and `graph`."""
-    try:
-        rules = load_rules()
-    except PluginError as exc:
-        fail(str(exc))
+    rules = load_rules()
     try:
         cfg_path = kw.pop("config_path") or find_config(os.getcwd())
         cfg = load_config(cfg_path) if cfg_path else FileConfig()

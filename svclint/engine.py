@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import suppress
@@ -95,14 +95,18 @@ def load_paths(
     return loaded
 
 
-def _items(spec: RuleSpec, graph: Graph) -> Iterable[object]:
-    """What `check` is called with: each Service, pod source or object, or the graph once."""
+def _items(spec: RuleSpec, graph: Graph) -> Sequence[object]:
+    """What `check` is called with: each Service, pod source or object (of the rule's `KINDS`
+    when it names some), or the graph once. Empty when the input lacks what the rule reads:
+    the rule is then neither imported nor run."""
+    if spec.kinds and not graph.has_kind(*spec.kinds):
+        return ()
     if spec.target == "services":
         return graph.services
     if spec.target == "pod_sources":
         return graph.pod_sources
     if spec.target == "objects":
-        return graph.objects
+        return list(graph.of_kind(*spec.kinds)) if spec.kinds else graph.objects
     return (graph,)
 
 
@@ -117,10 +121,14 @@ def _where(item: object) -> str:
 def run_rules(graph: Graph, settings: Settings, report: Report) -> list[Finding]:
     findings: list[Finding] = []
     for spec in settings.rules:
+        items = _items(spec, graph)
+        if not items:
+            continue
         level = settings.levels.get(spec.id, spec.level)
-        for item in _items(spec, graph):
+        check = spec.check  # imports the rule's module (PluginError: a stale rule index)
+        for item in items:
             try:
-                problems: list[Problem] = list(spec.check(item, graph))
+                problems: list[Problem] = list(check(item, graph))
             except Exception as exc:  # noqa: BLE001 - the rule error boundary
                 if settings.debug:
                     import traceback

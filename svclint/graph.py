@@ -114,6 +114,9 @@ class Graph:
     def get(self, kind: str, namespace: str, name: str) -> list[K8sObject]:
         return self._by_key.get((kind, namespace, name), [])
 
+    def has_kind(self, *kinds: str) -> bool:
+        return any(kind in self._by_kind for kind in kinds)
+
     def of_kind(self, *kinds: str) -> Iterator[K8sObject]:
         for kind in kinds:
             yield from self._by_kind.get(kind, ())

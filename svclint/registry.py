@@ -1,7 +1,13 @@
-"""Rule discovery through the `svclint.rules` entry-point group.
+"""Rule discovery: the built-in rules, and plugins through the `svclint.rules` entry-point group.
 
 An entry point names a module (one rule) or a package (every submodule is a rule, sorted). The
 metadata is validated when loaded, so a broken plugin fails loudly with its name, before linting.
+
+The built-ins are described by a generated index (`rules/_index.py`, written by `python -m
+svclint.docs` from the modules' metadata, checked in CI), and each module is imported only when
+its `check` or `doc` is first used: the engine runs a rule only when the input holds what it
+reads (its `TARGET` and `KINDS`), so a one-file pre-commit run imports a third fewer modules.
+When a module is imported, its metadata must equal the index's, or the run stops with an error.
 """
 
 from __future__ import annotations
@@ -11,7 +17,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 from typing import Any
@@ -19,28 +24,93 @@ from typing import Any
 from .api import LEVELS, Level, Problem, Target
 
 ENTRY_POINT_GROUP = "svclint.rules"
+BUILTIN_PACKAGE = "svclint.rules"
 _ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*(/[a-z][a-z0-9]*(-[a-z0-9]+)*)?")
 _TARGETS = ("services", "pod_sources", "objects", "graph")
+# What the index records of each rule (RuleSpec's fields besides id, origin, check and doc).
+INDEXED = ("module", "level", "enabled", "target", "kinds", "tags", "summary")
+
+CheckFn = Callable[..., Iterator[Problem]]
 
 
 class PluginError(Exception):
     """A rule module that does not follow the contract."""
 
 
-@dataclass(frozen=True, slots=True)
 class RuleSpec:
-    """A loaded rule: its metadata and check function."""
+    """A rule's metadata, and its module's `check` and Markdown doc (imported on first use)."""
 
-    id: str
-    level: Level
-    enabled: bool
-    target: Target
-    summary: str
-    doc: str  # the docstring below the summary (Markdown)
-    check: Callable[..., Iterator[Problem]]
-    module: str
-    origin: str  # "builtin" or the entry point's name
-    tags: tuple[str, ...] = ()  # optional `TAGS` ("security" marks a security rule)
+    __slots__ = (
+        "_check",
+        "_doc",
+        "enabled",
+        "id",
+        "kinds",
+        "level",
+        "module",
+        "origin",
+        "summary",
+        "tags",
+        "target",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        level: Level,
+        enabled: bool,
+        target: Target,
+        summary: str,
+        module: str,
+        origin: str,  # "builtin" or the entry point's name
+        tags: tuple[str, ...] = (),  # optional `TAGS` ("security" marks a security rule)
+        kinds: tuple[str, ...] = (),  # optional `KINDS`: it runs only when the input has one
+        *,
+        check: CheckFn | None = None,  # None: imported from `module` on first use
+        doc: str | None = None,  # the docstring below the summary (Markdown)
+    ) -> None:
+        self.id = id
+        self.level = level
+        self.enabled = enabled
+        self.target = target
+        self.summary = summary
+        self.module = module
+        self.origin = origin
+        self.tags = tags
+        self.kinds = kinds
+        self._check = check
+        self._doc = doc
+
+    def __repr__(self) -> str:
+        return f"RuleSpec({self.id!r}, {self.module!r}, {self.origin!r})"
+
+    @property
+    def check(self) -> CheckFn:
+        if self._check is None:
+            self._load()
+        assert self._check is not None
+        return self._check
+
+    @property
+    def doc(self) -> str:
+        if self._doc is None:
+            self._load()
+        assert self._doc is not None
+        return self._doc
+
+    def _load(self) -> None:
+        try:
+            mod = importlib.import_module(self.module)
+        except Exception as exc:
+            raise PluginError(f"cannot import rule `{self.id}` ({self.module}): {exc}") from exc
+        actual = spec_from_module(mod, self.origin)
+        stale = [f for f in ("id", *INDEXED) if getattr(actual, f) != getattr(self, f)]
+        if stale:
+            raise PluginError(
+                f"rules/_index.py is stale: {', '.join(stale)} of `{self.id}` differ from"
+                f" {self.module} (run `python -m svclint.docs`)"
+            )
+        self._check, self._doc = actual._check, actual._doc
 
 
 def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
@@ -57,6 +127,9 @@ def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
         raise PluginError(f"{where}: LEVEL must be one of {', '.join(LEVELS)}")
     if mod.TARGET not in _TARGETS:
         raise PluginError(f"{where}: TARGET must be one of {', '.join(_TARGETS)}")
+    kinds: Any = getattr(mod, "KINDS", ())
+    if not isinstance(kinds, tuple) or not all(isinstance(k, str) and k for k in kinds):
+        raise PluginError(f"{where}: KINDS must be a tuple of kind names")
     summary, _, doc = mod.__doc__.strip().partition("\n")
     return RuleSpec(
         id=rule_id,
@@ -64,12 +137,24 @@ def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
         enabled=bool(getattr(mod, "ENABLED", True)),
         target=mod.TARGET,
         summary=summary.strip(),
-        doc=doc.strip(),
-        check=mod.check,
         module=mod.__name__,
         origin=origin,
         tags=tuple(getattr(mod, "TAGS", ())),
+        kinds=kinds,
+        check=mod.check,
+        doc=doc.strip(),
     )
+
+
+def _module_names(package: ModuleType) -> list[str]:
+    # A listing of the package folders (pkgutil costs ~10 ms of imports at every start).
+    names = {
+        entry[:-3]
+        for folder in package.__path__
+        for entry in (os.listdir(folder) if os.path.isdir(folder) else ())
+        if entry.endswith(".py") and not entry.startswith("_")
+    }
+    return sorted(names)
 
 
 def _modules(target: str) -> Iterator[ModuleType]:
@@ -77,15 +162,28 @@ def _modules(target: str) -> Iterator[ModuleType]:
     if not hasattr(mod, "__path__"):
         yield mod
         return
-    # A listing of the package folders (pkgutil costs ~10 ms of imports at every start).
-    names = {
-        entry[:-3]
-        for folder in mod.__path__
-        for entry in (os.listdir(folder) if os.path.isdir(folder) else ())
-        if entry.endswith(".py") and not entry.startswith("_")
-    }
-    for name in sorted(names):
+    for name in _module_names(mod):
         yield importlib.import_module(f"{target}.{name}")
+
+
+def builtin_specs_from_modules() -> list[RuleSpec]:
+    """The built-in rules read from their modules (every one imported): what the index holds."""
+    return [spec_from_module(mod, "builtin") for mod in _modules(BUILTIN_PACKAGE)]
+
+
+def _builtin_specs() -> Iterator[RuleSpec]:
+    """The built-ins from the index; a module it does not list yet (a rule added since the index
+    was generated) is imported now. The folder listing decides which rules exist."""
+    package = importlib.import_module(BUILTIN_PACKAGE)
+    rules: dict[str, dict[str, Any]] = importlib.import_module(f"{BUILTIN_PACKAGE}._index").RULES
+    indexed = {entry["module"]: (rule_id, entry) for rule_id, entry in rules.items()}
+    for name in _module_names(package):
+        module = f"{BUILTIN_PACKAGE}.{name}"
+        if module in indexed:
+            rule_id, entry = indexed[module]
+            yield RuleSpec(id=rule_id, origin="builtin", **entry)
+        else:
+            yield spec_from_module(importlib.import_module(module), "builtin")
 
 
 def _plugins_installed() -> bool:
@@ -124,21 +222,20 @@ def _declares_plugin(text: str) -> bool:
 @cache
 def load_rules() -> dict[str, RuleSpec]:
     """Every installed rule by id, built-ins first; duplicates are an error."""
-    targets: list[tuple[str, str]] = [("builtin", "svclint.rules")]
+    specs = list(_builtin_specs())
     if _plugins_installed():
         from importlib.metadata import entry_points  # slow to import: only when needed
 
         eps = entry_points(group=ENTRY_POINT_GROUP)
-        targets += sorted((ep.name, ep.value) for ep in eps if ep.name != "builtin")
+        for name, target in sorted((ep.name, ep.value) for ep in eps if ep.name != "builtin"):
+            try:
+                mods = list(_modules(target))
+            except Exception as exc:
+                raise PluginError(f"cannot load rule plugin `{name}` ({target}): {exc}") from exc
+            specs += [spec_from_module(mod, name) for mod in mods]
     rules: dict[str, RuleSpec] = {}
-    for name, target in targets:
-        try:
-            mods = list(_modules(target))
-        except Exception as exc:
-            raise PluginError(f"cannot load rule plugin `{name}` ({target}): {exc}") from exc
-        for mod in mods:
-            spec = spec_from_module(mod, name)
-            if spec.id in rules:
-                raise PluginError(f"rule id `{spec.id}` is defined twice ({spec.module})")
-            rules[spec.id] = spec
+    for spec in specs:
+        if spec.id in rules:
+            raise PluginError(f"rule id `{spec.id}` is defined twice ({spec.module})")
+        rules[spec.id] = spec
     return dict(sorted(rules.items()))

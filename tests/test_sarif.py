@@ -5,7 +5,6 @@ does not express (see `github_problems`). The CLI runs as a subprocess, as a use
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -22,7 +21,7 @@ import pytest
 
 from svclint.findings import Finding, Report
 from svclint.objects import SourceFile
-from svclint.registry import RuleSpec, load_rules
+from svclint.registry import INDEXED, RuleSpec, load_rules
 from svclint.report import sarif
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -366,7 +365,9 @@ def test_security_rules_have_security_severity(rule_id: str) -> None:
 
 
 def _fake_spec(**kw: Any) -> RuleSpec:
-    return dataclasses.replace(load_rules()["service-selector-no-match"], **kw)
+    base = load_rules()["service-selector-no-match"]
+    fields: dict[str, Any] = {f: getattr(base, f) for f in ("id", "origin", *INDEXED)}
+    return RuleSpec(**{**fields, "check": base.check, "doc": base.doc, **kw})
 
 
 def test_descriptor_limits_and_security_severity() -> None:
