@@ -94,7 +94,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from ipaddress import IPv4Address, IPv6Address
+from typing import TYPE_CHECKING
 
 from svclint.api import (
     Graph,
@@ -162,8 +162,11 @@ IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
 CIDR_MSG = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
 LB_ONLY_MSG = "may only be used when `type` is 'LoadBalancer'"
 
-IP = IPv4Address | IPv6Address
 Check = Callable[[Service, Map], Iterator[Problem]]
+if TYPE_CHECKING:  # ipaddress is imported when an address is parsed (k8snames.parse_ip)
+    from ipaddress import IPv4Address, IPv6Address
+
+    IP = IPv4Address | IPv6Address
 
 
 def check(svc: Service, graph: Graph) -> Iterator[Problem]:
@@ -311,6 +314,8 @@ def _as_label(s: str, leading_digit: bool) -> str | None:
 
 def _special_ip(ip: IP, text: str) -> str | None:
     """ValidateNonSpecialIP's reason (IPv4-mapped IPv6 judged as the IPv4 it maps, like Go)."""
+    from ipaddress import IPv6Address  # already loaded by parse_ip, which made `ip`
+
     if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if ip.is_unspecified:
@@ -329,6 +334,8 @@ def _special_ip(ip: IP, text: str) -> str | None:
 
 def _is_v6(ip: IP) -> bool:
     """Go's IsIPv6: an IPv4-mapped IPv6 address counts as IPv4."""
+    from ipaddress import IPv6Address  # already loaded by parse_ip, which made `ip`
+
     return isinstance(ip, IPv6Address) and ip.ipv4_mapped is None
 
 
