@@ -6,8 +6,8 @@
     python benchmarks/bench.py --startup        # only the one-small-file start-up: seconds
 
 Every measurement is a whole process started fresh (`sys.executable -m svclint ...`): wall time
-from spawn to exit, peak RSS from the kernel's rusage of that child (through GNU `/usr/bin/time`
-when present, else a tiny Python wrapper that spawns and `wait4`s). Each case runs once untimed
+from spawn to exit, CPU time and peak RSS from the kernel's rusage of that child (through a tiny
+Python wrapper that spawns and `wait4`s it, or GNU `/usr/bin/time`). Each case runs once untimed
 (warm-up and sanity check), then `--repeat` times, cases interleaved so that drift on a busy
 machine hits them alike; the table shows medians. Fleets come from `fleet.py` and are written
 once into the work directory (a temporary one unless `--workdir`) and reused.
@@ -65,7 +65,7 @@ print(sum(1 for d in docs if d is not None))
 # Baseline B: what any click + ruamel.yaml CLI pays before reading a byte.
 FLOOR_SCRIPT = "import click, ruamel.yaml"
 
-# Fallback meter without GNU time: spawn, wait4, write "wall user sys maxrss_kib" to argv[1].
+# The default meter: spawn, wait4, write "wall user sys maxrss_kib" (the child's own) to argv[1].
 WRAPPER_SCRIPT = """\
 import os, sys, time
 t = time.perf_counter()
@@ -308,8 +308,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--rss-via",
         choices=("auto", "time", "wrapper"),
-        default="auto",
-        help="peak RSS through GNU /usr/bin/time (auto: when present) or a Python wrapper",
+        default="wrapper",
+        help="rusage through a small Python wrapper (default: microsecond CPU times) or GNU"
+        " /usr/bin/time (10 ms resolution; auto: time when present)",
     )
     p.add_argument(
         "--bytecode",
