@@ -379,7 +379,9 @@ def build_cases(args: argparse.Namespace, workdir: Path) -> dict[str, Case]:
         ]
     checkov = shutil.which("checkov")
     if checkov:
+        # --skip-download: offline like svclint (no Prisma Cloud guideline fetch).
         cmd = [checkov, "-d", str(fleet_1x), "--framework", "kubernetes", "--quiet", "-o", "json"]
+        cmd.append("--skip-download")
         cases.append(Case("checkov-1x", f"checkov, {n} apps", cmd, (0, 1)))
     return {c.key: c for c in cases}
 
