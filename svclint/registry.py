@@ -174,7 +174,16 @@ def builtin_specs_from_modules() -> list[RuleSpec]:
 def _builtin_specs() -> Iterator[RuleSpec]:
     """The built-ins from the index; a module it does not list yet (a rule added since the index
     was generated) is imported now. The folder listing decides which rules exist."""
-    package = importlib.import_module(BUILTIN_PACKAGE)
+    try:
+        package = importlib.import_module(BUILTIN_PACKAGE)
+    except ModuleNotFoundError as exc:
+        # `rules/` becomes `svclint.rules` only through the install's package mapping: the
+        # checkout's own `svclint/` folder, first on sys.path (`python -m svclint` in it), lacks it.
+        raise PluginError(
+            f"the built-in rules are not importable ({exc}): the `svclint` package found first"
+            f" is {os.path.dirname(__file__)}, a source folder; run svclint outside the checkout"
+            " or install it with `pip install -e .`"
+        ) from exc
     rules: dict[str, dict[str, Any]] = importlib.import_module(f"{BUILTIN_PACKAGE}._index").RULES
     indexed = {entry["module"]: (rule_id, entry) for rule_id, entry in rules.items()}
     for name in _module_names(package):
