@@ -6,8 +6,8 @@ else is imported, and freezes what is left before the interpreter shuts down. sv
 almost no reference cycles (the engine already pauses the collector for the run, see
 `engine.run`); without this, the collections triggered while importing click, ruamel.yaml and
 svclint, and the full collections of interpreter shutdown, cost about 12 ms, an eighth of a
-pre-commit run on one file (benchmarks/README.md). Shutdown itself still runs: atexit handlers,
-buffered output flushed, files closed.
+pre-commit run on one file (`python benchmarks/bench.py --startup`). Shutdown itself still runs:
+atexit handlers, buffered output flushed, files closed.
 """
 
 from __future__ import annotations
