@@ -20,7 +20,13 @@ source in another namespace would match. The level drops to `info` when svclint 
 - the namespace has no pod sources in the input at all (you linted the Services alone);
 - a custom resource in the namespace (a Prometheus, a Kafka cluster...) carries pod metadata
   (`podMetadata`, `podTemplate`, `template`, `pod` or `inheritedMetadata`) with all the selector's
-  labels: an operator probably creates the pods, and the finding names that resource.
+  labels: an operator probably creates the pods, and the finding names that resource;
+- a selector value is the name of a custom resource in the namespace, under a key that shares a
+  word with the resource's kind or API group (`rook_object_store: my-store` and a
+  `CephObjectStore` named `my-store`; `strimzi.io/cluster: my-cluster` and a
+  `kafka.strimzi.io` `Kafka` named `my-cluster`): operators label the pods they create that way.
+  Generic keys (`app`, `app.kubernetes.io/name`...) never count, so a ServiceMonitor named like
+  the app does not hide a broken selector.
 
 ## Why it matters
 
@@ -91,10 +97,12 @@ spec:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from svclint.api import (
     Graph,
+    K8sObject,
     PodSource,
     Problem,
     Related,
@@ -132,6 +140,18 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
             f"{owner} carries these labels in its pod metadata, so its operator probably "
             "creates the pods",
             level="info",
+        )  # fmt: skip
+        return
+    named = _named_custom_resource(svc, graph)
+    if named is not None:
+        key, obj = named
+        yield problem(
+            svc.obj, svc.selector_value_node(key),
+            f"selector `{shown}` matches no pod template in namespace `{svc.namespace}`; "
+            f"`{key}: {selector[key]}` names {obj.kind} {obj.name} ({obj.group}), so its "
+            "operator probably creates the pods",
+            level="info",
+            related=[Related(obj, obj.name_node(), f"{obj.ref}, named by the selector")],
         )  # fmt: skip
         return
     nearest, missing = _nearest(selector, candidates)
@@ -194,6 +214,46 @@ def _hint(key: str, wanted: str, ps: PodSource) -> str | None:
     near = closest(key, ps.labels)
     if near is not None and ps.labels[near] == wanted:
         return f"did you mean `{near}: {wanted}`? ({ps.obj.ref} has it)"
+    return None
+
+
+# Built-in API groups besides "" and `*.k8s.io` (which also covers SIG projects such as the
+# Gateway API): resources of any other group are custom, and may have an operator.
+_BUILTIN_GROUPS = frozenset({"apps", "batch", "autoscaling", "policy", "extensions"})
+# Words that say nothing about which resource a label refers to.
+_GENERIC_WORDS = frozenset(
+    {"app", "apps", "name", "instance", "component", "part", "of", "kubernetes", "k8s", "io",
+     "com", "org", "net", "dev", "x", "v1", "version", "managed", "by", "type", "role", "tier"}
+)  # fmt: skip
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def _words(text: str) -> set[str]:
+    """`rook_object_store` -> {rook, object, store}; `CephObjectStore` -> {ceph, object, store}."""
+    return {w.lower() for w in _WORD.findall(text)} - _GENERIC_WORDS
+
+
+def _custom_resources(graph: Graph) -> dict[tuple[str, str], list[K8sObject]]:
+    """(namespace, name) -> the custom resources of that name."""
+    index: dict[tuple[str, str], list[K8sObject]] = {}
+    for obj in graph.objects:
+        group = obj.group
+        if group and group not in _BUILTIN_GROUPS and not group.endswith(".k8s.io") and obj.name:
+            index.setdefault((obj.namespace, obj.name), []).append(obj)
+    return index
+
+
+def _named_custom_resource(svc: Service, graph: Graph) -> tuple[str, K8sObject] | None:
+    """A selector (key, custom resource) where the value is the resource's name and the key
+    shares a word with its kind or group: the pods' operator labels them with their owner."""
+    index = graph.memo(f"{ID}/custom-resources", lambda: _custom_resources(graph))
+    for key, value in (svc.selector or {}).items():
+        key_words = _words(key)
+        if not key_words:
+            continue
+        for obj in index.get((svc.namespace, value), ()):
+            if key_words & (_words(obj.kind) | _words(obj.group)):
+                return key, obj
     return None
 
 
