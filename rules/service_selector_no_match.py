@@ -7,7 +7,9 @@ matched against the pod template labels of every pod source in the Service's own
 Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs, CronJobs, any
 kind with `spec.template.metadata` and `spec.template.spec.containers`, and kinds declared with
 `workload-kinds` in the config. A selector matches a template when every `key: value` pair is
-among the template's labels.
+among the template's labels. A Job's template also has the labels the API server adds to it:
+`job-name` and `batch.kubernetes.io/job-name`, the Job's name (unless `manualSelector: true`;
+a CronJob's Jobs get generated names, so its own name labels no pod).
 
 The StatefulSet per-pod keys `statefulset.kubernetes.io/pod-name: <sts>-<n>` and
 `apps.kubernetes.io/pod-index: <n>` are matched by ordinal: `start <= n < start + replicas`

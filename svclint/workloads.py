@@ -118,6 +118,19 @@ def template_path(
     return False
 
 
+JOB_NAME_KEYS = ("batch.kubernetes.io/job-name", "job-name")
+
+
+def _job_labels(obj: K8sObject) -> dict[str, str]:
+    """The labels the API server adds to a Job's pod template (`generateSelector`, unless
+    `spec.manualSelector` is true): its name under both keys, where the template does not set
+    them. The `controller-uid` labels it also adds are unknowable offline."""
+    spec = obj.spec
+    if not obj.name or (spec is not None and spec.get_bool("manualSelector") is True):
+        return {}
+    return dict.fromkeys(JOB_NAME_KEYS, obj.name)
+
+
 def pod_source(obj: K8sObject, extra: dict[str, tuple[str, ...]]) -> PodSource | None:
     path = template_path(obj, extra)
     if path is False:
@@ -131,6 +144,8 @@ def pod_source(obj: K8sObject, extra: dict[str, tuple[str, ...]]) -> PodSource |
     if template is None:
         return None
     labels = meta.str_map("labels") if meta is not None else {}
+    if obj.kind == "Job" and obj.group == "batch":
+        labels = {**labels, **{k: v for k, v in _job_labels(obj).items() if k not in labels}}
     annotations = meta.str_map("annotations") if meta is not None else {}
     spec = template.map("spec")
     ps = PodSource(obj, template, labels, spec, annotations=annotations)
