@@ -123,8 +123,8 @@ JOB_NAME_KEYS = ("batch.kubernetes.io/job-name", "job-name")
 
 def _job_labels(obj: K8sObject) -> dict[str, str]:
     """The labels the API server adds to a Job's pod template (`generateSelector`, unless
-    `spec.manualSelector` is true): its name under both keys, where the template does not set
-    them. The `controller-uid` labels it also adds are unknowable offline."""
+    `spec.manualSelector` is true): its name under both keys. It adds them only where the
+    template has none; the `controller-uid` labels it also adds are unknowable offline."""
     spec = obj.spec
     if not obj.name or (spec is not None and spec.get_bool("manualSelector") is True):
         return {}
