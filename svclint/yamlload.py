@@ -12,8 +12,9 @@ deeper than MAX_DEPTH, measured before the C composer (which recurses on the C s
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ruamel.yaml.cyaml import CBaseLoader
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
@@ -181,23 +182,47 @@ def _only_directives(chunk: str) -> bool:
     return has_directive
 
 
+# YAML 1.1 line breaks besides "\n" (CR is folded when reading): libyaml counts a line at each,
+# svclint (like editors, kubectl and GitHub) does not. In a chunk holding one, marks are placed
+# by their character index instead of their line.
+_LIBYAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _line_starts(chunk: str) -> list[int] | None:
+    """Where each "\n" line of the chunk starts, when libyaml would count lines differently."""
+    if not any(b in chunk for b in _LIBYAML_ONLY_BREAKS):
+        return None
+    return [0, *(i + 1 for i, c in enumerate(chunk) if c == "\n")]
+
+
+def _place(mark: Any, starts: list[int] | None) -> tuple[int, int]:
+    """A libyaml mark as a 0-based (line, column) of the chunk."""
+    if starts is None:
+        return mark.line, mark.column
+    line = bisect_right(starts, mark.index) - 1
+    return line, mark.index - starts[line]
+
+
 def _mark_problem(
     rule: str, message: str, exc: BaseException, offset: int, chunk: str
 ) -> DocProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
-        line, col = mark.line + offset + 1, mark.column + 1
+        starts = _line_starts(chunk)
+        line0, col0 = _place(mark, starts)
+        line, col = line0 + offset + 1, col0 + 1
         # At the end of the chunk the parser points past the text (at the next `---`): point at
         # the end of the last line that has content instead.
         lines = chunk.split("\n")
         last = len(lines) - 1
         while last > 0 and (not lines[last].strip() or lines[last].startswith("---")):
             last -= 1
-        if mark.line > last:
+        if line0 > last:
             # Past the text: where the unclosed construct began says more than the end does.
             ctx = getattr(exc, "context_mark", None)
-            if ctx is not None and ctx is not mark and ctx.line <= last:
-                line, col = ctx.line + offset + 1, ctx.column + 1
+            ctx_line, ctx_col = _place(ctx, starts) if ctx is not None else (last + 1, 0)
+            if ctx is not None and ctx is not mark and ctx_line <= last:
+                line, col = ctx_line + offset + 1, ctx_col + 1
             else:
                 line, col = offset + 1 + last, len(lines[last].rstrip()) + 1
     else:
@@ -226,8 +251,9 @@ def _syntax_message(exc: BaseException) -> str:
 class _Converter:
     """ruamel nodes -> svclint nodes, shifted to file lines; aliases share one converted node."""
 
-    def __init__(self, offset: int) -> None:
+    def __init__(self, offset: int, starts: list[int] | None = None) -> None:
         self.offset = offset
+        self.starts = starts  # see _line_starts: None in all but rare chunks
         self.memo: dict[int, Node] = {}
         self.sizes: dict[int, int] = {}
         self.problems: list[DocProblem] = []
@@ -250,7 +276,16 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise _TooComplex(f"nesting deeper than {MAX_DEPTH} levels", node)
         sm, em = node.start_mark, node.end_mark  # type: ignore[attr-defined]
-        pos = (sm.line + self.offset + 1, sm.column + 1, em.line + self.offset + 1, em.column + 1)
+        if self.starts is None:  # inline: this runs for every node of every file
+            pos = (
+                sm.line + self.offset + 1,
+                sm.column + 1,
+                em.line + self.offset + 1,
+                em.column + 1,
+            )
+        else:
+            (l1, c1), (l2, c2) = _place(sm, self.starts), _place(em, self.starts)
+            pos = (l1 + self.offset + 1, c1 + 1, l2 + self.offset + 1, c2 + 1)
         out: Node
         if isinstance(node, ScalarNode):
             out = self._scalar(node, pos)
@@ -405,7 +440,7 @@ def load_documents(text: str) -> list[Document]:
 
 def _convert_root(doc: Document, root: object, offset: int, chunk: str) -> None:
     """Convert one composed root into `doc`, or leave it without a root and say why."""
-    conv = _Converter(offset)
+    conv = _Converter(offset, _line_starts(chunk))
     try:
         doc.root = conv.convert(root)
     except (_TooComplex, RecursionError) as exc:
@@ -432,7 +467,8 @@ def _not_linted(exc: _TooComplex, offset: int, chunk: str) -> DocProblem:
     reason, where = exc.args
     mark = getattr(where, "start_mark", None)
     if mark is not None:
-        line, col = mark.line + offset + 1, mark.column + 1
+        line0, col0 = _place(mark, _line_starts(chunk))
+        line, col = line0 + offset + 1, col0 + 1
     else:
         line, col = offset + 1 + _first_content_line(chunk), 1
     return DocProblem(

@@ -34,6 +34,34 @@ def test_positions_are_one_based_with_exclusive_end() -> None:
     assert a.key_node("c").pos == (3, 3, 3, 4)
 
 
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029"])
+def test_positions_ignore_the_line_breaks_only_yaml_1_1_counts(brk: str) -> None:
+    # libyaml starts a line at NEL, LS and PS; editors, kubectl and GitHub do not. Findings
+    # must point at the line a user sees, so positions count "\n" lines only.
+    text = f"# a comment\na: 'x{brk}y'\nb:\n  c: [1, \"{brk}\"]\n  d: e\n"
+    (doc,) = load_documents(text)
+    assert isinstance(doc.root, Map)
+    assert doc.root.key_node("a").pos == (2, 1, 2, 2)
+    b = doc.root.map("b")
+    assert b is not None and doc.root.key_node("b").pos == (3, 1, 3, 2)
+    assert b.key_node("c").pos == (4, 3, 4, 4)
+    c = b.get("c")
+    assert c is not None and c.pos == (4, 6, 4, 14)
+    assert b.key_node("d").pos == (5, 3, 5, 4)
+    # In a comment the break ends the comment, for go-yaml (kubectl) as for libyaml: the rest of
+    # the line is content (here a key), placed on the line the user sees it on.
+    (tricky,) = load_documents(f"a: b\n# note{brk}more: x\n")
+    assert isinstance(tricky.root, Map) and tricky.root.key_node("more").pos == (2, 8, 2, 12)
+
+
+def test_syntax_error_position_ignores_yaml_1_1_only_line_breaks() -> None:
+    plain = load_documents("a: 'xy'\nb: [1,\n  c: d: e\n")
+    exotic = load_documents("a: 'x\u2028y'\nb: [1,\n  c: d: e\n")
+    assert plain[0].problems and exotic[0].problems
+    p, e = plain[0].problems[0], exotic[0].problems[0]
+    assert (e.line, e.col) == (p.line, p.col) and e.rule == "yaml-syntax-error"
+
+
 def test_broken_document_between_good_ones_costs_only_itself() -> None:
     text = SVC.format(name="one") + "---\nkind: [\n---\n" + SVC.format(name="three")
     loaded = _load(text)
