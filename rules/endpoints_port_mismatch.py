@@ -88,6 +88,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from svclint.api import (
+    SERVICE_NAME_LABEL,
     Graph,
     K8sObject,
     Map,
@@ -109,7 +110,6 @@ ENABLED = True
 TARGET = "graph"
 KINDS = ("EndpointSlice", "Endpoints")
 
-SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
 CONTROL_PLANE = frozenset(
     {"endpointslice-controller.k8s.io", "endpointslicemirroring-controller.k8s.io"}

@@ -88,6 +88,7 @@ import posixpath
 from collections.abc import Iterator
 
 from svclint.api import (
+    SERVICE_NAME_LABEL,
     Graph,
     K8sObject,
     Map,
@@ -106,7 +107,6 @@ LEVEL = "warning"
 ENABLED = True
 TARGET = "services"
 
-SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 SUPPRESS = 'annotate the Service `svclint.io/ignore: "service-no-endpoints"`'
 # Label prefixes of controllers that create selectorless Services and write their endpoints.
 MIRROR_LABEL_PREFIXES = {"mirror.linkerd.io/": "Linkerd's service mirror"}
@@ -124,7 +124,7 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     if not svc.headless and (ports is None or len(ports) == 0):
         return  # rejected by the API (or a patch fragment): service-spec-invalid's business
     ns, name = svc.namespace, svc.name
-    slices = [o for o in _slices(graph) if o.labels.get(SERVICE_NAME_LABEL) == name]
+    slices = graph.endpoint_slices(name)
     if any(o.namespace == ns for o in slices):
         return
     if any(o.group == "" for o in graph.get("Endpoints", ns, name)):
@@ -166,12 +166,6 @@ def _selectorless(spec: Map) -> bool:
     if isinstance(sel, Map):
         return len(sel) == 0
     return isinstance(sel, Scalar) and sel.value is None
-
-
-def _slices(graph: Graph) -> Iterator[K8sObject]:
-    for obj in graph.of_kind("EndpointSlice"):
-        if obj.group == "discovery.k8s.io":
-            yield obj
 
 
 def _managed_reason(svc: Service, graph: Graph) -> str | None:
@@ -307,8 +301,9 @@ def _hint(svc: Service, graph: Graph) -> str | None:
             return f"to route to the pods of {ps.obj.ref}, add `selector: {{{shown}}}`"
     names = {
         o.labels[SERVICE_NAME_LABEL]
-        for o in _slices(graph)
+        for o in graph.of_kind("EndpointSlice")
         if o.namespace == svc.namespace
+        and o.group == "discovery.k8s.io"
         and o.labels.get(SERVICE_NAME_LABEL)
         and graph.service(o.namespace, o.labels[SERVICE_NAME_LABEL]) is None
     }

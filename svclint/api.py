@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Literal, NamedTuple
 
-from .graph import Graph, Options
+from .graph import SERVICE_NAME_LABEL, Graph, Options
 from .labelselector import OPERATORS, LabelSelector, Requirement, parse_selector
 from .model import Map, Node, Scalar, Seq
 from .objects import K8sObject, SourceFile
@@ -37,6 +37,7 @@ __all__ = [
     "LEVELS",
     "OPERATORS",
     "PROBES",
+    "SERVICE_NAME_LABEL",
     "Container",
     "ContainerPort",
     "Graph",

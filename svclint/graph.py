@@ -22,6 +22,7 @@ T = TypeVar("T")
 
 # Labels the StatefulSet controller sets on each pod: matched by ordinal, not by template labels.
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"  # ties an EndpointSlice to its Service
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
 PER_POD_LABELS = (POD_NAME_LABEL, POD_INDEX_LABEL)
 
@@ -62,6 +63,7 @@ class Graph:
     _selected: dict[int, list[PodSource]] = field(default_factory=dict)
     _hpa_targets: set[tuple[str, str, str]] | None = None
     _selecting: dict[int, list[Service]] | None = None
+    _slices: dict[str, list[K8sObject]] | None = None
     _memo: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -224,6 +226,18 @@ class Graph:
                     targets.add((ref.text("kind") or "", hpa.namespace, ref.text("name") or ""))
             self._hpa_targets = targets
         return (obj.kind, obj.namespace, obj.name) in self._hpa_targets
+
+    def endpoint_slices(self, service: str) -> list[K8sObject]:
+        """EndpointSlices (discovery.k8s.io) labelled `kubernetes.io/service-name: <service>`,
+        in every namespace: a slice counts only in its Service's own, callers filter."""
+        if self._slices is None:
+            index: dict[str, list[K8sObject]] = {}
+            for obj in self.of_kind("EndpointSlice"):
+                name = obj.labels.get(SERVICE_NAME_LABEL)
+                if obj.group == "discovery.k8s.io" and name:
+                    index.setdefault(name, []).append(obj)
+            self._slices = index
+        return self._slices.get(service, [])
 
     def services_selecting(self, ps: PodSource) -> list[Service]:
         """Services (with a selector, not ExternalName) that select the pod source."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..api import closest, edit_distance
 from ..findings import Finding, Report
-from ..graph import PER_POD_LABELS, Graph
+from ..graph import PER_POD_LABELS, SERVICE_NAME_LABEL, Graph
 from ..locate import place
 from ..model import Scalar, Seq
 from ..objects import K8sObject
@@ -574,7 +574,7 @@ def _selection(graph: Graph, svc: Service, pods: list[PodSource], reported: Repo
         return Selection("external-name", svc.selector, [], [], 0, [], alias, rules)
     if not svc.selector:
         objs = wiring.endpoint_objects(graph, svc)
-        label = f"{wiring.SERVICE_NAME_LABEL}: {svc.name}"
+        label = f"{SERVICE_NAME_LABEL}: {svc.name}"
         manual = [
             (
                 "no selector: Kubernetes writes no endpoints; EndpointSlices labelled "

@@ -18,7 +18,6 @@ from ..objects import K8sObject
 from ..services import Service, ServicePort
 from ..workloads import Container, ContainerPort, PodSource
 
-SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 INGRESS_GROUPS = ("networking.k8s.io", "extensions")
 LEGACY_INGRESS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
 
@@ -573,21 +572,9 @@ def _build_pdbs(graph: Graph) -> dict[str, list[tuple[K8sObject, LabelSelector |
 
 def endpoint_objects(graph: Graph, svc: Service) -> list[K8sObject]:
     """Hand-written EndpointSlices (by label) and Endpoints (by name) for this Service."""
-    index: dict[tuple[str, str], list[K8sObject]] = graph.memo(
-        "explain.slices", lambda: _build_slices(graph)
-    )
-    found = list(index.get((svc.namespace, svc.name), []))
+    found = [o for o in graph.endpoint_slices(svc.name) if o.namespace == svc.namespace]
     found += graph.get("Endpoints", svc.namespace, svc.name)
     return found
-
-
-def _build_slices(graph: Graph) -> dict[tuple[str, str], list[K8sObject]]:
-    out: dict[tuple[str, str], list[K8sObject]] = {}
-    for obj in graph.of_kind("EndpointSlice"):
-        name = obj.labels.get(SERVICE_NAME_LABEL)
-        if name:
-            out.setdefault((obj.namespace, name), []).append(obj)
-    return out
 
 
 # -- provider annotations -------------------------------------------------------------------
