@@ -5,7 +5,8 @@
 Objects of the kinds svclint reads (Service, Pod, the workload kinds, Endpoints, EndpointSlice,
 Ingress, NetworkPolicy, at their current apiVersions) against JSON Schemas generated from the
 upstream Kubernetes schemas (`schemas/kubernetes/`). One finding per problem, at the field, with
-its path: an unknown field (`targetport`, `readinesProbe`), a wrong type, a missing required field.
+its path: an unknown field (`targetport`, `readinesProbe`), a wrong type, a missing required field
+(except a workload's `spec.selector`: `workload-selector-mismatch` reports that, with the fix).
 The schemas are strict for the Service spec and ports, containers, container ports, probes,
 metadata, selectors, workload specs, Ingress, NetworkPolicy and endpoints, and leave the rest of
 the pod spec unchecked (that is kubeconform's job). Custom resources and removed apiVersions

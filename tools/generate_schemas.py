@@ -71,6 +71,12 @@ STRICT = {
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
 }  # fmt: skip
 PERMISSIVE = {_CORE + "PodSpec": ("containers", "initContainers")}
+# Required fields a rule reports itself, with the reason and the fix: one problem, one finding.
+# (workload-selector-mismatch: "has no `spec.selector`", suggesting the template labels.)
+OWNED_REQUIRED = {
+    "io.k8s.api.apps.v1." + n: ("selector",)
+    for n in ("DeploymentSpec", "StatefulSetSpec", "DaemonSetSpec", "ReplicaSetSpec")
+}
 # Inside kept definitions, these fields are not checked (managed by the server or not ours).
 UNCHECKED_FIELDS = {"status", "managedFields", "ownerReferences", "resources", "securityContext",
                     "env", "envFrom", "volumeMounts", "volumeDevices", "lifecycle", "resizePolicy",
@@ -110,6 +116,8 @@ def _prune_definition(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     if name not in STRICT:
         return {}
     out = dict(schema)
+    if name in OWNED_REQUIRED and "required" in out:
+        out["required"] = [r for r in out["required"] if r not in OWNED_REQUIRED[name]]
     if "properties" in out:
         out["properties"] = {
             k: ({} if k in UNCHECKED_FIELDS else v) for k, v in out["properties"].items()
