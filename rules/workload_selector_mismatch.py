@@ -16,6 +16,9 @@ What the API server checks between a workload's `spec.selector` and its pod temp
     selector is invalid for deployment" (the API uses that text for ReplicaSets too),
     "... for statefulset", "... for daemonset". Labels written directly under `selector:` (a
     ReplicationController habit) are named, with `matchLabels` as the hint.
+  When no container of the template has an `image` either (the API requires one), the object is
+  a patch or a fragment that a tool completes (a kustomize strategic-merge patch): the missing
+  selector is then reported as `info`.
 - **Malformed expressions**, at the field, for every kind with a LabelSelector: an operator that is
   not one of the four, `values` missing for `In` / `NotIn`, `values` set for `Exists` /
   `DoesNotExist`. A malformed selector is not also matched against the labels (the API cannot
@@ -151,10 +154,18 @@ def _apps(obj: K8sObject, spec: Map) -> Iterator[Problem]:
         )
         # A DaemonSet's nil selector selects nothing, so it fails the template match instead.
         why = "" if obj.kind == "DaemonSet" else " (`spec.selector: Required value`)"
+        message = (
+            f"{obj.kind} `{obj.name}` has no `spec.selector`: the API server requires one{why}"
+        )
+        fragment = _looks_like_a_patch(template)
+        if fragment:
+            message += (
+                "; no container has an `image` either, so this looks like a patch or fragment"
+                " that a tool completes: lint what it builds (`kubectl kustomize`...)"
+            )
         yield problem(
             obj, spec.key_node("selector") if node is not None else obj.root.key_node("spec"),
-            f"{obj.kind} `{obj.name}` has no `spec.selector`: the API server requires one{why}",
-            hint=hint,
+            message, hint=hint, level="info" if fragment else None,
         )  # fmt: skip
         return
     if not isinstance(node, Map) or not _well_typed(node):
@@ -297,6 +308,16 @@ def _labels_well_typed(template: Map) -> bool:
         return False
     labels = meta.get("labels")
     return _absent(labels) or isinstance(labels, Map)
+
+
+def _looks_like_a_patch(template: Map) -> bool:
+    """No container with an `image` (the API requires one): a strategic-merge patch or a
+    fragment, not a manifest to apply as it is."""
+    spec = template.map("spec")
+    containers = spec.seq("containers") if spec is not None else None
+    if containers is None:
+        return True
+    return not any(isinstance(c, Map) and c.get_str("image") for c in containers)
 
 
 def _template_labels(template: Map) -> dict[str, str]:
