@@ -145,7 +145,8 @@ def pod_source(obj: K8sObject, extra: dict[str, tuple[str, ...]]) -> PodSource |
         return None
     labels = meta.str_map("labels") if meta is not None else {}
     if obj.kind == "Job" and obj.group == "batch":
-        labels = {**labels, **{k: v for k, v in _job_labels(obj).items() if k not in labels}}
+        for key, value in _job_labels(obj).items():
+            labels.setdefault(key, value)  # the template's own value wins
     annotations = meta.str_map("annotations") if meta is not None else {}
     spec = template.map("spec")
     ps = PodSource(obj, template, labels, spec, annotations=annotations)

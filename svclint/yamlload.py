@@ -220,9 +220,9 @@ def _mark_problem(
         if line0 > last:
             # Past the text: where the unclosed construct began says more than the end does.
             ctx = getattr(exc, "context_mark", None)
-            ctx_line, ctx_col = _place(ctx, starts) if ctx is not None else (last + 1, 0)
-            if ctx is not None and ctx is not mark and ctx_line <= last:
-                line, col = ctx_line + offset + 1, ctx_col + 1
+            at = _place(ctx, starts) if ctx is not None and ctx is not mark else None
+            if at is not None and at[0] <= last:
+                line, col = at[0] + offset + 1, at[1] + 1
             else:
                 line, col = offset + 1 + last, len(lines[last].rstrip()) + 1
     else:
