@@ -16,7 +16,7 @@ import pickle
 import sys
 import time
 
-from svclint.yamlload import load_documents
+from svclint.load.documents import load_documents
 
 
 def main(root: str) -> None:

@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.api import Graph, K8sObject, Problem, problem
-from svclint.apiversions import fmt, lifecycle
+from svclint.k8s.apiversions import fmt, lifecycle
 
 ID = "api-version-removed"
 LEVEL = "error"

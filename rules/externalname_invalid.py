@@ -58,7 +58,7 @@ import re
 from collections.abc import Iterator
 
 from svclint.api import Graph, Map, Problem, Scalar, Seq, Service, problem
-from svclint.k8snames import is_dns1123_subdomain, parse_ip
+from svclint.k8s.names import is_dns1123_subdomain, parse_ip
 
 ID = "externalname-invalid"
 LEVEL = "error"

@@ -64,7 +64,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.api import Graph, Problem, Service, problem
-from svclint.k8snames import is_dns1123_subdomain, parse_ip
+from svclint.k8s.names import is_dns1123_subdomain, parse_ip
 
 ID = "externalname-ip-address"
 LEVEL = "error"

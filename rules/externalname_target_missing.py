@@ -81,7 +81,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.api import Graph, Problem, Related, Service, did_you_mean, problem
-from svclint.k8snames import is_dns1123_subdomain, parse_ip
+from svclint.k8s.names import is_dns1123_subdomain, parse_ip
 
 ID = "externalname-target-missing"
 LEVEL = "warning"

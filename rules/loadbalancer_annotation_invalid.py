@@ -80,7 +80,7 @@ from typing import TYPE_CHECKING
 from svclint.api import Graph, Map, Problem, Scalar, Service, closest, did_you_mean, problem
 
 if TYPE_CHECKING:
-    from svclint.provider_annotations import AnnotationSpec, Catalog
+    from svclint.k8s.providers import AnnotationSpec, Catalog
 
 ID = "loadbalancer-annotation-invalid"
 LEVEL = "warning"
@@ -93,7 +93,7 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     annotations = meta.map("annotations") if meta is not None else None
     if annotations is None or not annotations.values:
         return
-    from svclint.provider_annotations import catalog  # lazy: a catalog of ~300 keys
+    from svclint.k8s.providers import catalog
 
     cat = catalog()
     for key, value_node in annotations.items():

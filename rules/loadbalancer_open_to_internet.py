@@ -75,7 +75,7 @@ from typing import TYPE_CHECKING
 from svclint.api import Graph, Node, Problem, Scalar, Service, problem
 
 if TYPE_CHECKING:
-    from svclint.provider_annotations import Catalog
+    from svclint.k8s.providers import Catalog
 
 ID = "loadbalancer-open-to-internet"
 LEVEL = "warning"
@@ -102,7 +102,7 @@ INTERNAL_BY_PROVIDER = {
 def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     if svc.type != "LoadBalancer" or svc.spec is None:
         return
-    from svclint.provider_annotations import catalog  # lazy: a catalog of ~300 keys
+    from svclint.k8s.providers import catalog
 
     cat = catalog()
     annotations = svc.obj.annotations
@@ -204,7 +204,7 @@ def _explicitly_public(annotations: dict[str, str], cat: Catalog) -> str | None:
 def _source_ranges(svc: Service) -> tuple[bool, Node | None, str | None]:
     """Whether source ranges are set (the field, else the legacy annotation, as the API server
     reads them), and the entry that admits every client, if any."""
-    from svclint.provider_annotations import is_open_range  # lazy: a catalog of ~300 keys
+    from svclint.k8s.providers import is_open_range
 
     assert svc.spec is not None
     ranges = svc.spec.seq("loadBalancerSourceRanges")
@@ -228,7 +228,7 @@ def _source_ranges(svc: Service) -> tuple[bool, Node | None, str | None]:
 
 def _restricted(annotations: dict[str, str], cat: Catalog) -> bool:
     """Source ranges or a provider allow list that admit only some clients."""
-    from svclint.provider_annotations import is_cidr, is_open_range
+    from svclint.k8s.providers import is_cidr, is_open_range
 
     for key, value in annotations.items():
         spec = cat.lookup(key)

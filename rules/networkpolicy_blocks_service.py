@@ -144,8 +144,8 @@ from svclint.api import (
     ServicePort,
     problem,
 )
-from svclint.labelselector import LabelSelector
-from svclint.netpolicy import InvalidPolicy, PolicyPort, parse_policy
+from svclint.k8s.netpolicy import InvalidPolicy, PolicyPort, parse_policy
+from svclint.k8s.selectors import LabelSelector
 
 ID = "networkpolicy-blocks-service"
 LEVEL = "warning"

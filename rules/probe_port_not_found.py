@@ -99,7 +99,7 @@ from svclint.api import (
     problem,
     quote_list,
 )
-from svclint.k8snames import iana_svc_name_problem
+from svclint.k8s.names import iana_svc_name_problem
 
 ID = "probe-port-not-found"
 LEVEL = "error"

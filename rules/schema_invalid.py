@@ -57,7 +57,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.api import Graph, Problem, document_problems, problem
-from svclint.schemacheck import SCHEMA_FILES, problems
+from svclint.k8s.schema import SCHEMA_FILES, problems
 
 ID = "schema-invalid"
 LEVEL = "error"

@@ -94,7 +94,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from svclint.api import Graph, Problem, Related, Service, ServicePort, problem
-from svclint.k8snames import is_dns1123_label, is_iana_svc_name, is_label_key
+from svclint.k8s.names import is_dns1123_label, is_iana_svc_name, is_label_key
 
 ID = "service-port-unnamed"
 LEVEL = "info"

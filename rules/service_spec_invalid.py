@@ -109,7 +109,7 @@ from svclint.api import (
     did_you_mean,
     problem,
 )
-from svclint.k8snames import (
+from svclint.k8s.names import (
     iana_svc_name_problem,
     is_dns1035_label,
     is_dns1123_label,

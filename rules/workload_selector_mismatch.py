@@ -107,7 +107,7 @@ from svclint.api import (
     problem,
     quote_list,
 )
-from svclint.labelselector import OPERATORS, LabelSelector, Requirement, parse_selector
+from svclint.k8s.selectors import OPERATORS, LabelSelector, Requirement, parse_selector
 
 ID = "workload-selector-mismatch"
 LEVEL = "error"

@@ -1,3 +1,3 @@
-from svclint.entry import main
+from .entry import main
 
 main()

@@ -18,7 +18,7 @@ gc.disable()
 
 
 def main() -> None:
-    from .cli import main as cli_main  # after gc.disable(): that is the point of this module
+    from .cli import main as cli_main
 
     try:
         cli_main()

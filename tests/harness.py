@@ -21,11 +21,11 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from svclint.config import FileConfig
-from svclint.engine import run
-from svclint.findings import Finding
-from svclint.registry import load_rules
-from svclint.settings import Flags, build_settings
+from svclint.config.file import FileConfig
+from svclint.config.settings import Flags, build_settings
+from svclint.lint.engine import run
+from svclint.lint.findings import Finding
+from svclint.lint.registry import load_rules
 
 EXPECT = re.compile(
     r"#\s*expect:\s*(?P<rule>[a-z0-9/-]+)(?:\s+(?P<level>error|warning|info))?"

@@ -230,6 +230,8 @@ def test_real_kustomize_output_maps_to_origin(tmp_path: Path) -> None:
 def test_importing_svclint_as_a_library_leaves_the_garbage_collector_alone() -> None:
     # Only the svclint process (svclint.entry) turns the collector off; plugins and tests that
     # import the modules keep their own process's policy.
-    code = "import gc, svclint.cli, svclint.engine, svclint.registry; print(gc.isenabled())"
+    code = (
+        "import gc, svclint.cli, svclint.lint.engine, svclint.lint.registry; print(gc.isenabled())"
+    )
     proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert proc.stdout.strip() == "True", proc.stderr

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from svclint.config import FileConfig
-from svclint.engine import run
-from svclint.findings import Report
-from svclint.registry import load_rules
-from svclint.settings import Flags, build_settings
+from svclint.config.file import FileConfig
+from svclint.config.settings import Flags, build_settings
+from svclint.lint.engine import run
+from svclint.lint.findings import Report
+from svclint.lint.registry import load_rules
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 pytestmark = [

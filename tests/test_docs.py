@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from svclint import docs
-from svclint.config import FileConfig
-from svclint.engine import load_source, run_rules
-from svclint.findings import Report
-from svclint.graph import Graph
-from svclint.objects import SourceFile
-from svclint.registry import load_rules
-from svclint.settings import Flags, build_settings
+from svclint.config.file import FileConfig
+from svclint.config.settings import Flags, build_settings
+from svclint.lint.engine import load_source, run_rules
+from svclint.lint.findings import Report
+from svclint.lint.registry import load_rules
+from svclint.model.cluster import Graph
+from svclint.model.objects import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = load_rules()
@@ -29,7 +29,7 @@ def _section(doc: str, title: str) -> str:
 
 def _lint(text: str, rule_id: str) -> list[str]:
     settings, _ = build_settings(Flags(), FileConfig(None, {"select": [rule_id]}), RULES)
-    from svclint.engine import Loaded
+    from svclint.lint.engine import Loaded
 
     loaded = Loaded()
     load_source(SourceFile("example.yaml", text), settings, loaded)

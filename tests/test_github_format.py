@@ -10,8 +10,8 @@ import pytest
 from pytest import MonkeyPatch
 from test_sarif import BROKEN, RENDERED, SELECT, make_repo, svclint, validate
 
-from svclint.findings import Finding
-from svclint.objects import SourceFile
+from svclint.lint.findings import Finding
+from svclint.model.objects import SourceFile
 from svclint.report.github import annotation, escape_data, escape_property
 
 

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from svclint.config import FileConfig
-from svclint.engine import run
-from svclint.explain.commands import graph as graph_command
+from svclint.cli.explain import graph as graph_command
+from svclint.config.file import FileConfig
+from svclint.config.settings import Flags, build_settings
 from svclint.explain.relations import Relations, build
 from svclint.explain.render_graph import TooLarge, dot, mermaid, render
-from svclint.registry import load_rules
-from svclint.settings import Flags, build_settings
+from svclint.lint.engine import run
+from svclint.lint.registry import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trace"
 SHOP = FIXTURES / "shop.yaml"

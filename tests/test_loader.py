@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from svclint.engine import Loaded, Settings, load_source
-from svclint.inputs import InputError, collect, decode
-from svclint.model import Map, Scalar
-from svclint.objects import Provenance, SourceFile
-from svclint.yamlload import load_documents, split_documents
+from svclint.config.settings import Settings
+from svclint.lint.engine import Loaded, load_source
+from svclint.load.documents import load_documents, split_documents
+from svclint.load.inputs import InputError, collect, decode
+from svclint.load.objects import Provenance
+from svclint.model.nodes import Map, Scalar
+from svclint.model.objects import SourceFile
 
 SVC = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports: [{{port: 80}}]\n"
 

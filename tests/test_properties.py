@@ -29,15 +29,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from svclint.config import FileConfig
-from svclint.engine import run
-from svclint.findings import Report
-from svclint.model import Map, to_plain
-from svclint.registry import load_rules
+from svclint.config.file import FileConfig
+from svclint.config.settings import Flags, build_settings
+from svclint.lint.engine import run
+from svclint.lint.findings import Report
+from svclint.lint.registry import load_rules
+from svclint.load.documents import load_documents
+from svclint.model.nodes import Map, to_plain
 from svclint.report import json_report
 from svclint.report import text as text_report
-from svclint.settings import Flags, build_settings
-from svclint.yamlload import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = load_rules()

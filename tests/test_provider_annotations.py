@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from svclint.provider_annotations import check_data
+from svclint.k8s.providers import check_data
 
 
 def test_catalog_integrity() -> None:

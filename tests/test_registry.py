@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from svclint.registry import INDEXED, PluginError, RuleSpec, builtin_specs_from_modules, load_rules
+from svclint.lint.registry import (
+    INDEXED,
+    PluginError,
+    RuleSpec,
+    builtin_specs_from_modules,
+    load_rules,
+)
 
 PLUGIN = '''"""Services must not be named foo.
 

@@ -26,7 +26,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from svclint import cli
+from svclint.cli import main as cli_main
+from svclint.cli.check import check as check_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "tests" / "fixtures" / "yaml-test-suite"
@@ -478,8 +479,8 @@ def test_null_and_wrong_types_in_every_field(tmp_path: Path) -> None:
     each wrong type; each variant in its own namespace so they do not meet."""
     from test_properties import INLINE_SEEDS  # the seeds of the property tests
 
-    from svclint.model import Map, to_plain
-    from svclint.yamlload import load_documents
+    from svclint.load.documents import load_documents
+    from svclint.model.nodes import Map, to_plain
 
     base = [to_plain(d.root) for d in load_documents(INLINE_SEEDS) if isinstance(d.root, Map)]
     docs: list[str] = []
@@ -662,8 +663,9 @@ def test_default_size_limit(tmp_path: Path) -> None:
 
 CRASHING_RULE_DRIVER = """\
 import sys
-import svclint.cli as cli
-from svclint.registry import RuleSpec, load_rules
+import svclint.cli.common as common
+from svclint.cli import main
+from svclint.lint.registry import RuleSpec, load_rules
 
 def check(svc, graph):
     if svc.name == "bad":
@@ -675,9 +677,9 @@ rules["test/boom"] = RuleSpec(
     id="test/boom", level="error", enabled=True, target="services", summary="crashes",
     doc="", check=check, module="test_boom", origin="test",
 )
-cli.load_rules = lambda: rules
+common.load_rules = lambda: rules
 sys.argv[0] = "svclint"
-cli.main()
+main()
 """
 
 
@@ -732,7 +734,7 @@ def _corpus_like(top: Path) -> Path:
 
 
 def _formats() -> list[str]:
-    option = next(p for p in cli.check.params if p.name in ("fmt", "fmts"))
+    option = next(p for p in check_command.params if p.name in ("fmt", "fmts"))
     assert isinstance(option.type, click.Choice)
     return list(option.type.choices)
 
@@ -750,7 +752,7 @@ def test_no_network_connection_in_any_format(
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     for fmt in _formats():
         result = CliRunner().invoke(
-            cli.main, ["--select", "all", "--format", fmt, "corpus"], env={"NO_COLOR": "1"}
+            cli_main, ["--select", "all", "--format", fmt, "corpus"], env={"NO_COLOR": "1"}
         )
         assert isinstance(result.exception, SystemExit), (fmt, result.exception)
         assert result.exit_code == 1, (fmt, result.output[-2000:])

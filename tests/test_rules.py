@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from harness import mismatches, parse_expectations
 
-from svclint.registry import load_rules
+from svclint.lint.registry import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 RULES = load_rules()

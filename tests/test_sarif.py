@@ -19,9 +19,9 @@ from urllib.parse import quote, unquote
 import jsonschema
 import pytest
 
-from svclint.findings import Finding, Report
-from svclint.objects import SourceFile
-from svclint.registry import INDEXED, RuleSpec, load_rules
+from svclint.lint.findings import Finding, Report
+from svclint.lint.registry import INDEXED, RuleSpec, load_rules
+from svclint.model.objects import SourceFile
 from svclint.report import sarif
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -549,7 +549,7 @@ def test_suppressed_findings_are_kept(repo: Path) -> None:
 def test_link_text_is_escaped(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = load_rules()["service-selector-no-match"]
     (repo / "a.yaml").write_text("x\n")
-    from svclint.findings import Location
+    from svclint.lint.findings import Location
 
     f = Finding(
         spec.id, "error", "see [this]", None, SourceFile("a.yaml", "x\n"), (1, 1, 1, 2), None,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from svclint.scalars import resolve_plain, resolve_tagged
+from svclint.load.scalars import resolve_plain, resolve_tagged
 
 
 @pytest.mark.parametrize(

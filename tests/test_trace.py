@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from svclint.config import FileConfig
-from svclint.engine import run
-from svclint.explain.commands import trace as trace_command
+from svclint.cli.explain import trace as trace_command
+from svclint.config.file import FileConfig
+from svclint.config.settings import Flags, build_settings
 from svclint.explain.trace import LookupError_, Trace, as_dict, build, find_service
 from svclint.explain.trace_text import render
-from svclint.findings import Report
-from svclint.graph import Graph
-from svclint.registry import load_rules
-from svclint.settings import Flags, build_settings
+from svclint.lint.engine import run
+from svclint.lint.findings import Report
+from svclint.lint.registry import load_rules
+from svclint.model.cluster import Graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trace"
 SHOP = FIXTURES / "shop.yaml"

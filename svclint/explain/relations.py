@@ -25,14 +25,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..api import edit_distance
-from ..findings import Report
-from ..graph import PER_POD_LABELS, Graph
-from ..k8snames import parse_ip
-from ..model import Map, Scalar
-from ..objects import K8sObject
-from ..services import Service
-from ..workloads import PodSource
+from ..k8s.names import parse_ip
+from ..lint.findings import Report
+from ..messages import edit_distance
+from ..model.cluster import PER_POD_LABELS, Graph
+from ..model.nodes import Map, Scalar
+from ..model.objects import K8sObject
+from ..model.services import Service
+from ..model.workloads import PodSource
 from . import wiring
 
 KIND_ORDER = {"Ingress": 0, "Service": 1, "NetworkPolicy": 2, "Pods": 9, "DNS": 10}

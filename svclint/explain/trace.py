@@ -16,14 +16,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api import closest, edit_distance
-from ..findings import Finding, Report
-from ..graph import PER_POD_LABELS, SERVICE_NAME_LABEL, Graph
-from ..locate import place
-from ..model import Scalar, Seq
-from ..objects import K8sObject
-from ..services import Service, ServicePort
-from ..workloads import BATCH_KINDS, PodSource
+from ..lint.findings import Finding, Report
+from ..messages import closest, edit_distance
+from ..model.cluster import PER_POD_LABELS, SERVICE_NAME_LABEL, Graph
+from ..model.nodes import Scalar, Seq
+from ..model.objects import K8sObject
+from ..model.services import Service, ServicePort
+from ..model.workloads import BATCH_KINDS, PodSource
+from ..report.locate import place
 from . import wiring
 
 SCHEMA_VERSION = 1

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..graph import Graph
-from ..labelselector import LabelSelector, parse_selector
-from ..model import Map, Node, Scalar, Seq
-from ..netpolicy import InvalidPolicy, PolicyPort, is_null, parse_policy
-from ..objects import K8sObject
-from ..services import Service, ServicePort
-from ..workloads import Container, ContainerPort, PodSource
+from ..k8s.netpolicy import InvalidPolicy, PolicyPort, is_null, parse_policy
+from ..k8s.selectors import LabelSelector, parse_selector
+from ..model.cluster import Graph
+from ..model.nodes import Map, Node, Scalar, Seq
+from ..model.objects import K8sObject
+from ..model.services import Service, ServicePort
+from ..model.workloads import Container, ContainerPort, PodSource
 
 INGRESS_GROUPS = ("networking.k8s.io", "extensions")
 LEGACY_INGRESS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")

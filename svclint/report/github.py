@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..findings import Finding, Report
-from ..locate import place
-from ..objects import K8sObject
+from ..lint.findings import Finding, Report
+from ..model.objects import K8sObject
+from .locate import place
 from .sarif import UNNAMED_STDIN, ObjectIndex, Unmappable, anchor, related_anchor
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..findings import Finding, Report
-from ..locate import place
+from ..lint.findings import Finding, Report
+from .locate import place
 
 SCHEMA_VERSION = 1
 

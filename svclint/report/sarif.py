@@ -37,10 +37,10 @@ import sarif_om as om
 
 from .. import __version__
 from ..docs import rule_page
-from ..findings import Finding, Location, Report
-from ..locate import place
-from ..objects import K8sObject
-from ..registry import RuleSpec
+from ..lint.findings import Finding, Location, Report
+from ..lint.registry import RuleSpec
+from ..model.objects import K8sObject
+from .locate import place
 
 INFORMATION_URI = "https://github.com/svclint/svclint"
 RULE_DOC_URI = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
@@ -416,7 +416,7 @@ def build(
     known = {spec.id for spec in specs}
     findings = [*report.findings, *report.suppressed]
     if any(f.rule not in known for f in findings):  # a caller passing too few rules
-        from ..registry import load_rules
+        from ..lint.registry import load_rules
 
         installed = load_rules()
         for f in findings:

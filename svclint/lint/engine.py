@@ -12,30 +12,16 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..config.settings import Settings
+from ..load.documents import DocProblem, load_documents
+from ..load.inputs import STDIN, InputError, collect, read_text
+from ..load.objects import objects_from_document
+from ..model.cluster import Graph
+from ..model.objects import K8sObject, SourceFile
 from . import suppress
-from .api import Level, Problem
 from .findings import Finding, Report, RuleCrash
-from .graph import Graph, Options
-from .inputs import DEFAULT_MAX_BYTES, STDIN, InputError, collect, read_text
-from .objects import K8sObject, Provenance, SourceFile, objects_from_document
+from .problem import Problem
 from .registry import RuleSpec
-from .yamlload import DocProblem, load_documents
-
-
-@dataclass(slots=True)
-class Settings:
-    """Everything a run needs besides its inputs, resolved from flags and config."""
-
-    rules: list[RuleSpec]  # the rules that run
-    levels: dict[str, Level] = field(default_factory=dict)  # configured level per rule id
-    options: Options = field(default_factory=Options)
-    exclude: tuple[str, ...] = ()
-    context: tuple[str, ...] = ()  # paths loaded for cross-object checks only
-    git_context: bool = False  # the git work tree's tracked manifests are context too
-    provenance: Provenance = field(default_factory=Provenance)
-    stdin_filename: str | None = None
-    max_bytes: int = DEFAULT_MAX_BYTES
-    debug: bool = False  # re-raise rule crashes with their traceback
 
 
 @dataclass(slots=True)

@@ -8,9 +8,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Map, Node, Seq, to_plain
-from .packagedata import read_text
-from .yamlload import load_documents
+from ..load.documents import load_documents
+from ..model.nodes import Map, Node, Seq, to_plain
+from ..packagedata import read_text
 
 CONFIG_NAMES = (".svclint.yaml", ".svclint.yml")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Map, Node
+from .nodes import Map, Node
 from .objects import K8sObject
 
 # kind -> path from the object root to the pod template (None: the object is the pod).

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ..model.cluster import Graph
 from .findings import Finding
-from .graph import Graph
 
 ANNOTATION = "svclint.io/ignore"
 _COMMENT = re.compile(r"(?:^|\s)#\s*svclint:\s*ignore=([A-Za-z0-9_,/ -]+)")

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from .api import closest
-from .model import Map, Node, Scalar, Seq
-from .packagedata import read_text
+from ..messages import closest
+from ..model.nodes import Map, Node, Scalar, Seq
+from ..packagedata import read_text
 
 SCHEMA_FILES = {
     ("v1", "Service"): "service-v1.json",

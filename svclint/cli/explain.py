@@ -1,7 +1,7 @@
 """`svclint trace SERVICE [PATH...]` and `svclint graph [PATH...]` as click commands.
 
 Both load input exactly as `svclint check` does (the same flags, config file and rules), then
-explain instead of listing findings. Registered on the main group by `svclint.cli`.
+explain instead of listing findings. Registered, lazily, on the main group in `svclint.cli`.
 
 Exit codes: 0 the explanation was written; 2 usage or config error, no readable input, an unknown
 Service (with a did-you-mean), or a graph above the size limit without `--truncate`.
@@ -11,60 +11,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from ..cli import EXIT_USAGE, fail, run_from_flags, use_color
-from ..engine import Settings
-from ..findings import Report
-from ..graph import Graph
+from ..config.settings import Settings
+from ..lint.findings import Report
+from ..model.cluster import Graph
+from .common import EXIT_USAGE, color_option, fail, input_options, run_from_flags, use_color
 
 EXIT_OK = 0
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _input_options(func: F) -> F:
-    """The options that shape loading, shared with `svclint check`."""
-    options = [
-        click.option("--select", multiple=True, help="Run only these rules (comma-separated)."),
-        click.option("--ignore", multiple=True, help="Do not run these rules (comma-separated)."),
-        click.option("--kubernetes-version", default=None, help="Target Kubernetes version."),
-        click.option(
-            "--config",
-            "config_path",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="Config file (default: .svclint.yaml found upward from here).",
-        ),
-        click.option("--exclude", multiple=True, help="Path glob to skip when walking folders."),
-        click.option(
-            "--context", multiple=True, help="Also load PATH (cross-object context only)."
-        ),
-        click.option("--chart-dir", default=None, help="Chart folder of `helm template` output."),
-        click.option("--kustomize-dir", default=None, help="Folder kustomize origins are under."),
-        click.option("--stdin-filename", default=None, help="Name to show for standard input."),
-        click.option(
-            "--max-file-size",
-            type=click.IntRange(min=1),
-            default=None,
-            help="Largest file to read, in MiB (default 64).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _color_option(func: F) -> F:
-    return click.option(
-        "--color",
-        type=click.Choice(["auto", "always", "never"]),
-        default="auto",
-        show_default=True,
-        help="Colour text output (NO_COLOR is honoured).",
-    )(func)
 
 
 def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, Graph, Settings]:
@@ -82,14 +38,14 @@ def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, Graph, Se
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
     help="text for a terminal, json for tools (shape in docs/trace.md).",
 )  # fmt: skip
-@_color_option
+@color_option
 @click.option(
     "-n",
     "--namespace",
     default=None,
     help="Namespace of the Service, and of objects without one (as `kubectl apply -n`).",
 )
-@_input_options
+@input_options
 def trace(service: str, paths: tuple[str, ...], fmt: str, color: str, **kw: Any) -> None:
     """Explain how one Service is wired: contract, selected pods, endpoints, DNS, what else
     touches it, and the findings for it.
@@ -97,7 +53,7 @@ def trace(service: str, paths: tuple[str, ...], fmt: str, color: str, **kw: Any)
     SERVICE is `name`, `ns/name` or `svc/name` (with -n). PATH defaults to the current folder;
     `-` reads standard input.
     """
-    from .trace import LookupError_, as_dict, build, find_service
+    from ..explain.trace import LookupError_, as_dict, build, find_service
 
     namespace = kw["namespace"]
     report, graph, _ = _load(paths or (".",), kw)
@@ -109,7 +65,7 @@ def trace(service: str, paths: tuple[str, ...], fmt: str, color: str, **kw: Any)
     if fmt == "json":
         sys.stdout.write(json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n")
         return
-    from .trace_text import render
+    from ..explain.trace_text import render
 
     sys.stdout.write(render(result, color=use_color(color, sys.stdout)))
 
@@ -144,7 +100,7 @@ def trace(service: str, paths: tuple[str, ...], fmt: str, color: str, **kw: Any)
     is_flag=True,
     help="Draw only broken relations and the objects they join.",
 )
-@_input_options
+@input_options
 def graph(
     paths: tuple[str, ...],
     fmt: str,
@@ -161,8 +117,8 @@ def graph(
     PATH defaults to the current folder; `-` reads standard input. Render DOT with
     `dot -Tsvg graph.dot -o graph.svg`.
     """
-    from .relations import build as build_relations
-    from .render_graph import DEFAULT_MAX_NODES, TooLarge, render
+    from ..explain.relations import build as build_relations
+    from ..explain.render_graph import DEFAULT_MAX_NODES, TooLarge, render
 
     namespace = kw["namespace"]
     report, g, _ = _load(paths or (".",), kw)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .labelselector import LabelSelector, parse_selector
-from .model import Map, Node, Scalar, Seq
-from .objects import K8sObject
+from ..model.nodes import Map, Node, Scalar, Seq
+from ..model.objects import K8sObject
+from .selectors import LabelSelector, parse_selector
 
 
 class InvalidPolicy(Exception):

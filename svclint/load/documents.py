@@ -20,7 +20,7 @@ from ruamel.yaml.cyaml import CBaseLoader
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .model import Map, Node, Scalar, Seq
+from ..model.nodes import Map, Node, Scalar, Seq
 from .scalars import resolve_plain, resolve_tagged
 
 PLAIN_TAG = "?"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .api import LEVELS, Level, Problem
-from .objects import K8sObject, SourceFile
+from ..model.objects import K8sObject, SourceFile
+from .problem import LEVELS, Level, Problem
 
 _RANK: dict[str, int] = {name: i for i, name in enumerate(LEVELS)}
 

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .model import Map, Scalar
-from .yamlload import load_documents
+from ..model.nodes import Map, Scalar
+from .documents import load_documents
 
 YAML_SUFFIXES = (".yaml", ".yml")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")

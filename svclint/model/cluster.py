@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .model import Map, Node
+from ..load.documents import DocProblem
+from .nodes import Map, Node
 from .objects import K8sObject, SourceFile
 from .services import Service, service_view
 from .workloads import PodSource, pod_source
-from .yamlload import DocProblem
 
 T = TypeVar("T")
 

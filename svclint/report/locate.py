@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .findings import Finding, Location
+from ..lint.findings import Finding, Location
 
 _KEY = re.compile(r"^\s*(?:-\s+)*([\"']?)([^\s\"'#:{}\[\],][^\"'#:{}\[\],]*?)\1\s*:(?:\s|$)")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from .packagedata import read_text
+from ..packagedata import read_text
 
 # Go's strconv.ParseBool: the only spellings it accepts.
 GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})

@@ -21,7 +21,7 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from .api import LEVELS, Level, Problem, Target
+from .problem import LEVELS, Level, Problem, Target
 
 ENTRY_POINT_GROUP = "svclint.rules"
 BUILTIN_PACKAGE = "svclint.rules"

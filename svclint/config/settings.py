@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .api import Level
-from .config import ConfigError, FileConfig
-from .engine import Settings
-from .graph import Options
-from .objects import Provenance
-from .registry import RuleSpec
+from ..lint.problem import Level
+from ..lint.registry import RuleSpec
+from ..load.inputs import DEFAULT_MAX_BYTES
+from ..load.objects import Provenance
+from ..model.cluster import Options
+from .file import ConfigError, FileConfig
+
+
+@dataclass(slots=True)
+class Settings:
+    """Everything a run needs besides its inputs, resolved from flags and config."""
+
+    rules: list[RuleSpec]  # the rules that run
+    levels: dict[str, Level] = field(default_factory=dict)  # configured level per rule id
+    options: Options = field(default_factory=Options)
+    exclude: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()  # paths loaded for cross-object checks only
+    git_context: bool = False  # the git work tree's tracked manifests are context too
+    provenance: Provenance = field(default_factory=Provenance)
+    stdin_filename: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    debug: bool = False  # re-raise rule crashes with their traceback
+
 
 LATEST_KUBERNETES = (1, 37)
 _VERSION = re.compile(r"v?1\.([0-9]{1,2})(\.[0-9]+)?")
@@ -50,7 +67,7 @@ def parse_version(raw: str, where: str) -> tuple[int, int]:
 def _check_ids(ids: list[str], known: dict[str, RuleSpec], where: str) -> None:
     for rid in ids:
         if rid != "all" and rid not in known:
-            from .api import closest
+            from ..messages import closest
 
             near = closest(rid, known)
             hint = f" (did you mean `{near}`?)" if near else ""

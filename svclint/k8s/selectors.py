@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .model import Map, Node, Scalar, Seq
+from ..model.nodes import Map, Node, Scalar, Seq
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 

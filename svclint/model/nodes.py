@@ -198,3 +198,19 @@ def to_plain(node: Node | None, budget: list[int] | None = None) -> object:
     if isinstance(node, Seq):
         return [to_plain(v, budget) for v in node.items]
     return None
+
+
+def walk_maps(node: Node) -> Iterator[Map]:
+    """Every mapping under `node`, each once (aliases shared by a document are not re-walked)."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, Map):
+            yield cur
+            stack.extend(cur.values.values())
+        elif isinstance(cur, Seq):
+            stack.extend(cur.items)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from .model import Scalarish
+from ..model.nodes import Scalarish
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})

@@ -1,0 +1,157 @@
+"""`svclint check PATH...` (and `svclint PATH...`): lint, write the report, pick the exit code.
+
+Exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or config
+error, no readable input, or (with --strict) a rule that crashed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..lint.findings import Report, severity
+from ..lint.registry import RuleSpec
+from ..model.objects import K8sObject
+from .common import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    color_option,
+    fail,
+    input_options,
+    run_from_flags,
+    use_color,
+)
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+@click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmts",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    help="Report format (default text; github when GITHUB_ACTIONS=true). Repeatable.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    type=click.Path(dir_okay=False, writable=True),
+    multiple=True,
+    help="Write the report to FILE: the Nth --output takes the Nth --format.",
+)
+@color_option
+@click.option(
+    "--fail-level",
+    type=click.Choice(["error", "warning", "info", "none"]),
+    default=None,
+    help="Exit 1 when a finding is at or above this level (default warning).",
+)
+@click.option(
+    "-n",
+    "--namespace",
+    default=None,
+    help="Namespace of objects without one, as `kubectl apply -n` (default `default`).",
+)
+@click.option(
+    "--git-context",
+    is_flag=True,
+    help="Load the manifests git tracks under the working directory as --context.",
+)
+@input_options
+@click.option("--strict", is_flag=True, help="Exit 2 when a rule crashed on some object.")
+@click.option("--debug", is_flag=True, help="Print tracebacks of rule crashes.")
+def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...], color: str,
+          **kw: Any) -> None:  # fmt: skip
+    """Lint manifests: files, directories (walked for *.yaml/*.yml), or - for stdin."""
+    targets = _targets(fmts, outputs)
+    strict = kw.pop("strict")
+    report, graph, settings, fail_level = run_from_flags(paths, kw)
+    _write(report, targets, color, settings.rules, graph.objects)
+    if report.input_errors and report.files == 0:
+        sys.exit(EXIT_USAGE)  # nothing could be read: a clean report would be a lie
+    if strict and report.crashes:
+        sys.exit(EXIT_USAGE)
+    sys.exit(_exit_code(report, fail_level))
+
+
+def _exit_code(report: Report, fail_level: str) -> int:
+    if fail_level == "none":
+        return EXIT_CLEAN
+    threshold = severity(fail_level)
+    return (
+        EXIT_FINDINGS
+        if any(severity(f.level) >= threshold for f in report.findings)
+        else EXIT_CLEAN
+    )
+
+
+def _targets(fmts: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(format, file or None for standard output): the Nth --format goes to the Nth --output."""
+    if not fmts:
+        fmts = ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text",)
+    if len(outputs) > len(fmts):
+        fail("more --output than --format: each --output takes the --format in its position")
+    if len(set(outputs)) < len(outputs):
+        fail("the same --output file is given twice")
+    targets = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(fmts)]
+    if sum(out is None for _, out in targets) > 1:
+        fail("only one --format can go to standard output: give the others an --output FILE")
+    return targets
+
+
+def _render(report: Report, fmt: str, color: bool, rules: list[RuleSpec],
+            objects: list[K8sObject]) -> str:  # fmt: skip
+    if fmt == "json":
+        from ..report import json_report
+
+        return json_report.render(report)
+    if fmt == "sarif":
+        from ..report import sarif
+
+        try:
+            return sarif.render(report, rules, objects)
+        except sarif.Unmappable as exc:
+            fail(f"cannot write SARIF: {exc}")
+    if fmt == "github":
+        from ..report import github
+
+        return github.render(report, objects)
+    from ..report import text as text_report
+
+    return text_report.render(report, color=color)
+
+
+def _stdout_write(text: str) -> None:
+    """Write to stdout; a file name that is not valid UTF-8 is escaped, never a crash."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.buffer.write(text.encode(encoding, "backslashreplace"))
+        sys.stdout.flush()
+
+
+def _write(report: Report, targets: list[tuple[str, str | None]], color: str,
+           rules: list[RuleSpec], objects: list[K8sObject]) -> None:  # fmt: skip
+    # Everything is rendered before anything is written: a refused SARIF leaves no partial files.
+    texts = [
+        (_render(report, fmt, use_color(color, sys.stdout) and out is None, rules, objects), out)
+        for fmt, out in targets
+    ]
+    for text, output in texts:
+        if output:
+            try:
+                with open(output, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                    fh.write(text)
+            except OSError as exc:
+                fail(f"cannot write {output}: {exc.strerror or exc}")
+        else:
+            _stdout_write(text)

@@ -1,0 +1,69 @@
+"""Helpers for writing finding messages: did-you-mean suggestions, quoted lists, names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model.workloads import PodSource
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) turning `a` into `b`."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, prev2[j - 2] + 1)  # a transposition is one typo, not two
+            cur.append(d)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def closest(word: str, candidates: Iterable[str], max_ratio: float = 0.5) -> str | None:
+    """The candidate nearest to `word` by edit distance, if near enough to be a likely typo."""
+    best: tuple[int, str] | None = None
+    for cand in sorted(set(candidates)):
+        d = edit_distance(word, cand)
+        if best is None or d < best[0]:
+            best = (d, cand)
+    if best is None:
+        return None
+    limit = max(1, int(max(len(word), len(best[1])) * max_ratio))
+    return best[1] if best[0] <= limit else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """`did you mean `x`?` for the closest candidate, or the only one when there is one."""
+    cands = sorted(set(candidates))
+    near = closest(word, cands)
+    if near is None and len(cands) == 1:
+        near = cands[0]
+    return f"did you mean `{near}`?" if near is not None else None
+
+
+def quote_list(values: Iterable[object], limit: int = 6) -> str:
+    items = [f"`{v}`" for v in values]
+    if len(items) > limit:
+        items = [*items[:limit], f"and {len(items) - limit} more"]
+    return ", ".join(items) if items else "none"
+
+
+def pod_source_labels(pods: list[PodSource]) -> dict[int, str]:
+    """How messages name each pod source (by `id`): `Kind name`, plus where it is when names
+    collide (several bundles linted together, each with its own `Deployment web`)."""
+    base = {id(ps): f"{ps.kind} {ps.obj.name}" for ps in pods}
+    out: dict[int, str] = {}
+    for ps in pods:
+        twins = [q for q in pods if q is not ps and base[id(q)] == base[id(ps)]]
+        label = base[id(ps)]
+        if any(q.obj.file.path == ps.obj.file.path for q in twins):
+            label += f" ({ps.obj.file.path}:{ps.obj.root.line})"
+        elif twins:
+            label += f" ({ps.obj.file.path})"
+        out[id(ps)] = label
+    return out
