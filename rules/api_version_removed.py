@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, K8sObject, Problem, problem
+from svclint.api import Cluster, K8sObject, Problem, problem
 from svclint.k8s.apiversions import fmt, lifecycle
 
 ID = "api-version-removed"
@@ -55,9 +55,9 @@ ENABLED = True
 TARGET = "objects"
 
 
-def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
+def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
     lc = lifecycle(obj.api_version, obj.kind)
-    target = graph.options.kubernetes_version
+    target = cluster.options.kubernetes_version
     if lc is None or lc.removed is None or target < lc.removed:
         return
     message = (

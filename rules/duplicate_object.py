@@ -74,12 +74,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, K8sObject, Map, Node, Problem, Related, Scalar, Seq, problem
+from svclint.api import Cluster, K8sObject, Map, Node, Problem, Related, Scalar, Seq, problem
 
 ID = "duplicate-object"
 LEVEL = "error"
 ENABLED = True
-TARGET = "graph"
+TARGET = "cluster"
 
 # (old group, kind) -> the group that stores the same resource. While a cluster served both
 # groups, an object written through one was read back through the other (one etcd key).
@@ -96,9 +96,9 @@ _SAME_RESOURCE = {
 Key = tuple[str, str, str, str]
 
 
-def check(graph: Graph, _: Graph) -> Iterator[Problem]:
+def check(cluster: Cluster, _: Cluster) -> Iterator[Problem]:
     seen: dict[Key, list[K8sObject]] = {}
-    for obj in graph.objects:
+    for obj in cluster.objects:
         if obj.file.context_only or obj.meta is None:
             continue
         name = obj.meta.get_str("name")

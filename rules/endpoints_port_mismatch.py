@@ -89,7 +89,7 @@ from dataclasses import dataclass, field
 
 from svclint.api import (
     SERVICE_NAME_LABEL,
-    Graph,
+    Cluster,
     K8sObject,
     Map,
     Node,
@@ -103,11 +103,12 @@ from svclint.api import (
     problem,
     quote_list,
 )
+from svclint.k8s.endpoints import selectorless
 
 ID = "endpoints-port-mismatch"
 LEVEL = "error"
 ENABLED = True
-TARGET = "graph"
+TARGET = "cluster"
 KINDS = ("EndpointSlice", "Endpoints")
 
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
@@ -157,23 +158,23 @@ class Source:
     anchor: Node | None = None  # where to report Service ports it lacks
 
 
-def check(graph: Graph, _: Graph) -> Iterator[Problem]:
+def check(cluster: Cluster, _: Cluster) -> Iterator[Problem]:
     by_service: dict[int, tuple[Service, list[Source]]] = {}
-    for obj in graph.of_kind("EndpointSlice"):
+    for obj in cluster.of_kind("EndpointSlice"):
         if obj.group != "discovery.k8s.io" or obj.labels.get(MANAGED_BY_LABEL) in CONTROL_PLANE:
             continue
         target = obj.labels.get(SERVICE_NAME_LABEL)
         if not target:
             continue  # not tied to a Service (an MCS import, a custom consumer)
-        svc = graph.service(obj.namespace, target)
+        svc = cluster.service(obj.namespace, target)
         if svc is None:
-            yield _no_service(obj, target, graph)
+            yield _no_service(obj, target, cluster)
             continue
         if obj.root.text("addressType") == "FQDN":
             continue
         by_service.setdefault(id(svc), (svc, []))[1].append(_slice_source(obj))
-    for obj in graph.of_kind("Endpoints"):
-        svc = graph.service(obj.namespace, obj.name)
+    for obj in cluster.of_kind("Endpoints"):
+        svc = cluster.service(obj.namespace, obj.name)
         if obj.group != "" or svc is None or obj.labels.get(SKIP_MIRROR_LABEL) == "true":
             continue  # no Service: a leader-election lock; skip-mirror: kube-proxy never sees it
         by_service.setdefault(id(svc), (svc, []))[1].append(_endpoints_source(obj))
@@ -184,15 +185,7 @@ def check(graph: Graph, _: Graph) -> Iterator[Problem]:
 
 def _pairable(svc: Service) -> bool:
     """A selectorless, proxied Service with ports: the one case where kube-proxy pairs ports."""
-    spec = svc.spec
-    if spec is None or svc.type == "ExternalName" or svc.headless or not svc.ports:
-        return False
-    sel = spec.get("selector")
-    return (
-        sel is None
-        or (isinstance(sel, Map) and len(sel) == 0)
-        or (isinstance(sel, Scalar) and sel.value is None)
-    )
+    return svc.type != "ExternalName" and not svc.headless and bool(svc.ports) and selectorless(svc)
 
 
 def _port(node: Map) -> EndpointPort:
@@ -352,19 +345,19 @@ def _name(src: Source) -> str:
     return f"{src.obj.kind} {src.obj.name}"
 
 
-def _no_service(obj: K8sObject, target: str, graph: Graph) -> Problem:
+def _no_service(obj: K8sObject, target: str, cluster: Cluster) -> Problem:
     labels = obj.meta.map("labels") if obj.meta is not None else None
     node = labels.at(SERVICE_NAME_LABEL) if labels is not None else None
     head = f"EndpointSlice {obj.name} is labelled `{SERVICE_NAME_LABEL}: {target}`"
-    if not graph.has_services(obj.namespace):
+    if not cluster.has_services(obj.namespace):
         return problem(
             obj, node,
             f"{head}; no Services of namespace `{obj.namespace}` were part of the input, so "
             f"svclint cannot tell whether Service `{target}` exists",
             level="info",
         )  # fmt: skip
-    names = [s.name for s in graph.services if s.namespace == obj.namespace]
-    elsewhere = sorted(s.namespace for s in graph.services if s.name == target)
+    names = [s.name for s in cluster.services if s.namespace == obj.namespace]
+    elsewhere = sorted(s.namespace for s in cluster.services if s.name == target)
     message = (
         f"{head}, but namespace `{obj.namespace}` has no Service `{target}`: nothing uses its "
         "endpoints"

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, Problem, Service, problem
+from svclint.api import Cluster, Problem, Service, problem
 
 ID = "external-traffic-policy-cluster"
 LEVEL = "info"
@@ -61,7 +61,7 @@ ENABLED = False
 TARGET = "services"
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if svc.type not in ("LoadBalancer", "NodePort") or svc.spec is None:
         return
     if "externalTrafficPolicy" in svc.spec and svc.spec.scalar("externalTrafficPolicy") is None:

@@ -100,7 +100,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from svclint.api import BATCH_KINDS, Graph, Node, PodSource, Problem, Related, Service, problem
+from svclint.api import BATCH_KINDS, Cluster, Node, PodSource, Problem, Related, Service, problem
 
 ID = "external-traffic-policy-local-imbalance"
 LEVEL = "warning"
@@ -111,15 +111,15 @@ HOSTNAME = "kubernetes.io/hostname"
 TRADE_OFF = "Local preserves the client source IP at the cost of uneven spread"
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if svc.spec is None or not svc.externally_accessible or svc.headless:
         return
     if svc.spec.text("externalTrafficPolicy") != "Local":
         return
-    others = _distinct(ps for ps in graph.pods_for(svc) if ps.kind != "DaemonSet")
+    others = _distinct(ps for ps in cluster.pods_for(svc) if ps.kind != "DaemonSet")
     if not others:
         return  # no backends in the input, or only DaemonSets: a local pod on every node
-    counts = [_replicas(ps, graph) for ps in others]
+    counts = [_replicas(ps, cluster) for ps in others]
     total = None if None in counts else sum(c or 0 for c in counts)
     unspread = [ps for ps in others if not _spreads_over_nodes(ps)]
     names = ", ".join(_describe(ps, n) for ps, n in zip(others, counts, strict=True))
@@ -189,9 +189,9 @@ def _loss(svc: Service) -> str:
     return "traffic for the external IPs that reaches a node without a ready local pod is dropped"
 
 
-def _replicas(ps: PodSource, graph: Graph) -> int | None:
+def _replicas(ps: PodSource, cluster: Cluster) -> int | None:
     """Pods the source runs, when the manifests say (None: autoscaled or unknown)."""
-    if graph.hpa_targets(ps.obj) or ps.kind in BATCH_KINDS:
+    if cluster.hpa_targets(ps.obj) or ps.kind in BATCH_KINDS:
         return None
     if ps.kind == "Pod":
         return 1

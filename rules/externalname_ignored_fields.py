@@ -54,7 +54,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, Map, Problem, Service, problem
+from svclint.api import Cluster, Map, Problem, Service, problem
 
 ID = "externalname-ignored-fields"
 LEVEL = "warning"
@@ -64,7 +64,7 @@ TARGET = "services"
 _OTHER_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     spec = svc.spec
     if spec is None:
         return

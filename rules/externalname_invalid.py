@@ -57,8 +57,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from svclint.api import Graph, Map, Problem, Scalar, Seq, Service, problem
-from svclint.k8s.names import is_dns1123_subdomain, parse_ip
+from svclint.api import Cluster, Map, Problem, Scalar, Seq, Service, problem
+from svclint.k8s.addresses import parse_ip
+from svclint.k8s.names import is_dns1123_subdomain
 
 ID = "externalname-invalid"
 LEVEL = "error"
@@ -71,7 +72,7 @@ _ALLOWED = re.compile(r"[a-z0-9.-]")
 _IP_FIELDS = ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     spec = svc.spec
     if svc.type != "ExternalName" or spec is None:
         return
@@ -82,7 +83,7 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
                 svc.obj, spec.key_node(key),
                 f"`{key}` may not be set on ExternalName Service `{svc.name}`: it gets no "
                 "cluster IP, DNS answers with a CNAME to its `externalName`",
-                hint=f"remove `{key}`",
+                hint=f"remove `{key}`", key=key,
             )  # fmt: skip
 
 
@@ -122,7 +123,7 @@ def _check_name(svc: Service, spec: Map) -> Iterator[Problem]:
             svc.obj, node,
             f"`externalName` of ExternalName Service `{svc.name}` is empty: the API requires a "
             "host name",
-            hint="set `externalName` to the host name clients should reach",
+            hint="set `externalName` to the host name clients should reach", key="externalName",
         )  # fmt: skip
         return
     if is_dns1123_subdomain(name):
@@ -141,7 +142,7 @@ def _check_name(svc: Service, spec: Map) -> Iterator[Problem]:
         )
     else:
         hint = _suggest(raw)
-    yield problem(svc.obj, node, message, hint=hint)
+    yield problem(svc.obj, node, message, hint=hint, key="externalName")
 
 
 def _type_name(node: object) -> str:

@@ -63,8 +63,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, Problem, Service, problem
-from svclint.k8s.names import is_dns1123_subdomain, parse_ip
+from svclint.api import Cluster, Problem, Service, problem
+from svclint.k8s.addresses import parse_ip
+from svclint.k8s.names import is_dns1123_subdomain
 
 ID = "externalname-ip-address"
 LEVEL = "error"
@@ -72,7 +73,7 @@ ENABLED = True
 TARGET = "services"
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     spec = svc.spec
     if svc.type != "ExternalName" or spec is None:
         return
@@ -94,4 +95,5 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
             f"drop `type: ExternalName` and `externalName`, and list `{ip}` in an EndpointSlice "
             f"labelled `kubernetes.io/service-name: {svc.name}` (a Service without a selector)"
         ),
+        key="externalName",
     )  # fmt: skip

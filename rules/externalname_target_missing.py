@@ -80,18 +80,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, Problem, Related, Service, did_you_mean, problem
-from svclint.k8s.names import is_dns1123_subdomain, parse_ip
+from svclint.api import Cluster, Level, Problem, Ref, Related, Service, did_you_mean, problem
+from svclint.k8s.addresses import parse_ip
+from svclint.k8s.dns import DEFAULT_DOMAIN, ServiceName, fqdn, service_name
+from svclint.k8s.names import is_dns1123_subdomain
 
 ID = "externalname-target-missing"
 LEVEL = "warning"
 ENABLED = True
 TARGET = "services"
 
-DEFAULT_DOMAIN = "cluster.local"
 
-
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     spec = svc.spec
     if svc.type != "ExternalName" or spec is None:
         return
@@ -101,27 +101,39 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     name = raw.removesuffix(".")  # the API strips exactly one trailing dot
     if not is_dns1123_subdomain(name) or parse_ip(name) is not None:
         return  # externalname-invalid / externalname-ip-address
-    domain = graph.options.cluster_domain.strip(".").lower()
-    suffix = f".svc.{domain}"
-    if name.endswith(suffix):
-        head = name[: -len(suffix)].split(".")
-        if len(head) in (2, 3):
-            yield from _in_cluster(svc, graph, raw, head, domain)
-        return  # `<ns>.svc.<domain>` and deeper names are not Service records
-    yield from _not_fully_qualified(svc, graph, raw, name, domain)
-
-
-def _in_cluster(
-    svc: Service, graph: Graph, raw: str, head: list[str], domain: str
-) -> Iterator[Problem]:
-    node = svc.spec.at("externalName") if svc.spec is not None else None
-    host = head[0] if len(head) == 3 else None
-    target_name, ns = head[-2], head[-1]
-    target = graph.service(ns, target_name)
+    domain = cluster.options.cluster_domain.strip(".").lower()
+    target = service_name(name, domain, svc.namespace)
     if target is None:
-        if not graph.has_services(ns):
-            yield problem(
-                svc.obj, node,
+        return  # an outside name, or a deeper one that no Service record has
+    if target.form == "fqdn":
+        yield from _in_cluster(svc, cluster, raw, target)
+    else:
+        yield from _not_fully_qualified(svc, cluster, raw, target, domain)
+
+
+def _problem(
+    svc: Service,
+    target: ServiceName,
+    message: str,
+    hint: str | None = None,
+    related: list[Related] | None = None,
+    level: Level | None = None,
+) -> Problem:
+    """A finding at `externalName`, about the Service it names."""
+    node = svc.spec.at("externalName") if svc.spec is not None else None
+    about = [Ref("Service", target.namespace, target.service)]
+    return problem(
+        svc.obj, node, message, hint, related or (), level, about=about, key="externalName"
+    )
+
+
+def _in_cluster(svc: Service, cluster: Cluster, raw: str, target: ServiceName) -> Iterator[Problem]:
+    ns, target_name = target.namespace, target.service
+    found = cluster.service(ns, target_name)
+    if found is None:
+        if not cluster.has_services(ns):
+            yield _problem(
+                svc, target,
                 f"`externalName` `{raw}` of Service `{svc.name}` points at Service "
                 f"`{ns}/{target_name}`, but no Services of namespace `{ns}` were part of the "
                 "input, so svclint cannot tell whether it exists",
@@ -133,49 +145,50 @@ def _in_cluster(
             f"`{ns}/{target_name}`, which is not in the input"
         )
         elsewhere = sorted(
-            {s.namespace for s in graph.services if s.name == target_name and s.namespace != ns}
+            {s.namespace for s in cluster.services if s.name == target_name and s.namespace != ns}
         )
         hint = None
         if elsewhere:
             where = ", ".join(f"`{n}`" for n in elsewhere)
             message += f"; a Service `{target_name}` exists in namespace {where}"
             if len(elsewhere) == 1:
-                hint = f"did you mean `{target_name}.{elsewhere[0]}.svc.{domain}`?"
+                domain = cluster.options.cluster_domain.strip(".").lower()
+                hint = f"did you mean `{fqdn(target_name, elsewhere[0], domain)}`?"
         if hint is None:
-            names = [s.name for s in graph.services if s.namespace == ns]
+            names = [s.name for s in cluster.services if s.namespace == ns]
             near = did_you_mean(target_name, names)
             if near is not None:
                 hint = near + f" (a Service in namespace `{ns}`)"
-        yield problem(svc.obj, node, message, hint=hint)
+        yield _problem(svc, target, message, hint=hint)
         return
-    related = [Related(target.obj, target.obj.name_node(), f"{target.obj.ref}")]
-    if host is not None:
-        if not target.headless:
-            yield problem(
-                svc.obj, node,
+    related = [Related(found.obj, found.obj.name_node(), f"{found.obj.ref}")]
+    if target.host is not None:
+        if not found.headless:
+            yield _problem(
+                svc, target,
                 f"`externalName` `{raw}` of Service `{svc.name}` is a per-pod name, but Service "
                 f"`{ns}/{target_name}` is not headless: only headless Services "
                 "(`clusterIP: None`) get per-pod DNS records",
                 related=related,
             )  # fmt: skip
         return
-    loop = _loop(svc, target, graph, domain)
+    loop = _loop(svc, found, cluster)
     if loop is not None:
         chain = " -> ".join(f"`{s.namespace}/{s.name}`" for s in loop)
-        yield problem(
-            svc.obj, node,
+        yield _problem(
+            svc, target,
             f"`externalName` `{raw}` of Service `{svc.name}` makes a CNAME loop ({chain}): the "
             "name never resolves",
             related=related,
         )  # fmt: skip
 
 
-def _loop(start: Service, target: Service, graph: Graph, domain: str) -> list[Service] | None:
+def _loop(start: Service, target: Service, cluster: Cluster) -> list[Service] | None:
     """The chain of ExternalName aliases from `start` when it comes back to `start`."""
     chain = [start]
     seen = {id(start)}
+    domain = cluster.options.cluster_domain
     cur: Service | None = target
-    suffix = f".svc.{domain}"
     while cur is not None:
         chain.append(cur)
         if cur is start:
@@ -183,50 +196,37 @@ def _loop(start: Service, target: Service, graph: Graph, domain: str) -> list[Se
         if id(cur) in seen or cur.type != "ExternalName" or cur.spec is None:
             return None  # a loop not through `start` is reported on its own members
         seen.add(id(cur))
-        raw = cur.spec.get_str("externalName") or ""
-        name = raw.removesuffix(".")
-        if not name.endswith(suffix):
+        nxt = service_name(cur.spec.get_str("externalName") or "", domain, cur.namespace)
+        if nxt is None or nxt.form != "fqdn" or nxt.host is not None:
             return None
-        head = name[: -len(suffix)].split(".")
-        if len(head) != 2:
-            return None
-        cur = graph.service(head[1], head[0])
+        cur = cluster.service(nxt.namespace, nxt.service)
     return None
 
 
 def _not_fully_qualified(
-    svc: Service, graph: Graph, raw: str, name: str, domain: str
+    svc: Service, cluster: Cluster, raw: str, target: ServiceName, domain: str
 ) -> Iterator[Problem]:
-    node = svc.spec.at("externalName") if svc.spec is not None else None
-    labels = name.split(".")
-    fqdn: str | None = None
-    existing: Service | None = None
-    if labels[-1] == "svc" and len(labels) in (3, 4):
-        fqdn = f"{name}.{domain}"
-        existing = graph.service(labels[-2], labels[-3])
-    elif domain != DEFAULT_DOMAIN and name.endswith(f".svc.{DEFAULT_DOMAIN}"):
-        head = name[: -len(f".svc.{DEFAULT_DOMAIN}")]
-        if len(head.split(".")) in (2, 3):
-            yield problem(
-                svc.obj, node,
-                f"`externalName` `{raw}` of Service `{svc.name}` uses cluster domain "
-                f"`{DEFAULT_DOMAIN}`, but the cluster domain is `{domain}`: the name never "
-                "resolves",
-                hint=f"did you mean `{head}.svc.{domain}`?",
-            )  # fmt: skip
+    existing = cluster.service(target.namespace, target.service)
+    name = raw.removesuffix(".")
+    if target.form == "other-domain":
+        head = fqdn(target.service, target.namespace, domain, target.host)
+        yield _problem(
+            svc, target,
+            f"`externalName` `{raw}` of Service `{svc.name}` uses cluster domain "
+            f"`{DEFAULT_DOMAIN}`, but the cluster domain is `{domain}`: the name never "
+            "resolves",
+            hint=f"did you mean `{head}`?",
+        )  # fmt: skip
         return
-    elif len(labels) == 2:
-        existing = graph.service(labels[1], labels[0])
-        if existing is None:
-            return  # most likely an outside name (`example.com`)
-        fqdn = f"{name}.svc.{domain}"
-    elif len(labels) == 1:
-        existing = graph.service(svc.namespace, name)
-        if existing is None or existing is svc:
-            return
-        fqdn = f"{name}.{svc.namespace}.svc.{domain}"
-    else:
+    if target.form != "svc" and existing is None:
+        return  # most likely an outside name (`example.com`)
+    if target.form == "short" and existing is svc:
         return
+    suggestion = (
+        f"{name}.{domain}"
+        if target.form == "svc"
+        else fqdn(target.service, target.namespace, domain)
+    )
     message = (
         f"`externalName` `{raw}` of Service `{svc.name}` is an in-cluster name that is not "
         "fully qualified: DNS search domains do not apply to a CNAME target, so it never resolves"
@@ -234,4 +234,4 @@ def _not_fully_qualified(
     related = []
     if existing is not None:
         related.append(Related(existing.obj, existing.obj.name_node(), existing.obj.ref))
-    yield problem(svc.obj, node, message, hint=f"did you mean `{fqdn}`?", related=related)
+    yield _problem(svc, target, message, hint=f"did you mean `{suggestion}`?", related=related)

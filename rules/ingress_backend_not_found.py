@@ -98,23 +98,22 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from svclint.api import (
-    Graph,
+    Cluster,
     K8sObject,
-    Map,
     Node,
     Problem,
+    Ref,
     Related,
-    Scalar,
-    Seq,
     Service,
     closest,
     did_you_mean,
     problem,
     quote_list,
 )
+from svclint.k8s.ingress import Backend, backends, is_ingress
+from svclint.k8s.ports import service_port
 
 ID = "ingress-backend-not-found"
 LEVEL = "error"
@@ -122,133 +121,56 @@ ENABLED = True
 TARGET = "objects"
 KINDS = ("Ingress",)
 
-INGRESS_GROUPS = ("networking.k8s.io", "extensions")
-LEGACY_VERSIONS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
 
-
-@dataclass(slots=True)
-class Backend:
-    """One Service backend an Ingress routes to."""
-
-    where: str  # how messages name it: `default backend`, path `/api` of host `x`
-    name: str
-    name_node: Node
-    port: int | str | None  # int: the Service `port`; str: a Service port name
-    port_node: Node | None
-
-
-def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
-    if obj.kind != "Ingress" or obj.group not in INGRESS_GROUPS:
+def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
+    if not is_ingress(obj):
         return
-    spec = obj.spec
-    if spec is None:
-        return
-    legacy = obj.api_version in LEGACY_VERSIONS
     # One finding per missing Service (or Service port) per Ingress, at its first backend; the
     # other backends naming it are related locations, not findings of their own.
     groups: dict[tuple[object, ...], list[Backend]] = {}
-    for backend in _backends(spec, legacy):
-        result = _check_backend(obj, backend, graph, [])
+    for backend in backends(obj):
+        result = _check_backend(obj, backend, cluster, [])
         if result is not None:
             groups.setdefault(result[0], []).append(backend)
     for first, *more in groups.values():
-        result = _check_backend(obj, first, graph, more)
+        result = _check_backend(obj, first, cluster, more)
         if result is not None:
             yield result[1]
 
 
-def _backends(spec: Map, legacy: bool) -> Iterator[Backend]:
-    default = spec.map("backend" if legacy else "defaultBackend")
-    if default is not None:
-        found = _backend(default, "default backend", legacy)
-        if found is not None:
-            yield found
-    rules = spec.seq("rules")
-    if rules is None:
-        return
-    for rule in rules.maps():
-        host = rule.get_str("host")
-        paths = rule.dig("http", "paths")
-        if isinstance(paths, Seq):
-            for path in paths.maps():
-                node = path.map("backend")
-                if node is None:
-                    continue
-                where = f"path `{path.text('path') or '/'}`"
-                if host:
-                    where += f" of host `{host}`"
-                found = _backend(node, where, legacy)
-                if found is not None:
-                    yield found
-
-
-def _backend(node: Map, where: str, legacy: bool) -> Backend | None:
-    if "resource" in node:
-        return None  # a resource backend (or an invalid mix the API rejects)
-    if legacy:
-        name = node.get_str("serviceName")
-        if name is None:
-            return None
-        port_node = node.get("servicePort")
-        port: int | str | None = None
-        value = port_node.value if isinstance(port_node, Scalar) else None
-        if isinstance(value, (int, str)) and not isinstance(value, bool):
-            port = value
-        return Backend(where, name, node.at("serviceName"), port, port_node)
-    service = node.map("service")
-    if service is None:
-        return None
-    name = service.get_str("name")
-    if name is None:
-        return None
-    port_map = service.map("port")
-    port = None
-    pnode: Node | None = None
-    if port_map is not None:
-        number, pname = port_map.get_int("number"), port_map.get_str("name")
-        if number is not None and pname is None:
-            port, pnode = number, port_map.at("number")
-        elif pname is not None and number is None:
-            port, pnode = pname, port_map.at("name")
-        # both or neither: the API rejects the Ingress, nothing to resolve
-    return Backend(where, name, service.at("name"), port, pnode)
-
-
 def _check_backend(
-    obj: K8sObject, b: Backend, graph: Graph, more: list[Backend]
+    obj: K8sObject, b: Backend, cluster: Cluster, more: list[Backend]
 ) -> tuple[tuple[object, ...], Problem] | None:
     """(what is missing, the finding), the finding naming `more` backends missing the same."""
     ns = obj.namespace
-    svc = graph.service(ns, b.name)
+    svc = cluster.service(ns, b.service)
     if svc is None:
-        return ("service", b.name), _missing_service(obj, b, graph, more)
+        return ("service", b.service), _missing_service(obj, b, cluster, more)
     if b.port is None or b.port_node is None:
         return None
     # Several variants of one bundle linted together can define the Service more than once
     # (duplicate-object reports that): the port is fine if any of them has it, and the one
     # next to the Ingress is the one to compare with.
-    if len(graph.get("Service", ns, b.name)) > 1:
-        twins = [s for s in graph.services if s.namespace == ns and s.name == b.name]
+    if len(cluster.get("Service", ns, b.service)) > 1:
+        twins = [s for s in cluster.services if s.namespace == ns and s.name == b.service]
         twins.sort(key=lambda s: s.obj.file is not obj.file)
         if any(_has_port(s, b.port) for s in twins):
             return None
         svc = twins[0]
     found = _missing_port(obj, b, svc, b.port, b.port_node, more)
-    return None if found is None else (("port", b.name, b.port), found)
+    return None if found is None else (("port", b.service, b.port), found)
 
 
 def _has_port(svc: Service, port: int | str) -> bool:
     if svc.type == "ExternalName":
         return True  # controllers use the backend's number as given for these
-    if isinstance(port, int):
-        return any(p.port == port for p in svc.ports)
-    return any(p.name == port for p in svc.ports)
+    return service_port(svc, port) is not None
 
 
 def _lead(obj: K8sObject, b: Backend, more: list[Backend]) -> str:
     n = len(more)
     also = f" (and {n} more backend{'s' if n > 1 else ''})" if n else ""
-    return f"{b.where} of Ingress `{obj.name}`{also} routes to"
+    return f"{b.where()} of Ingress `{obj.name}`{also} routes to"
 
 
 def _others(obj: K8sObject, more: list[Backend], service: bool) -> list[Related]:
@@ -256,34 +178,34 @@ def _others(obj: K8sObject, more: list[Backend], service: bool) -> list[Related]
         Related(
             obj,
             b.name_node if service or b.port_node is None else b.port_node,
-            f"also routed to by the {b.where}",
+            f"also routed to by the {b.where()}",
         )
         for b in more
     ]
 
 
-def _missing_service(obj: K8sObject, b: Backend, graph: Graph, more: list[Backend]) -> Problem:
+def _missing_service(obj: K8sObject, b: Backend, cluster: Cluster, more: list[Backend]) -> Problem:
     ns = obj.namespace
-    lead = f"{_lead(obj, b, more)} Service `{b.name}`"
+    lead = f"{_lead(obj, b, more)} Service `{b.service}`"
     elsewhere = sorted(
-        {s.namespace for s in graph.services if s.name == b.name and s.namespace != ns}
+        {s.namespace for s in cluster.services if s.name == b.service and s.namespace != ns}
     )
     also = (
-        f"; a Service `{b.name}` exists in namespace {quote_list(elsewhere)} (an Ingress only "
+        f"; a Service `{b.service}` exists in namespace {quote_list(elsewhere)} (an Ingress only "
         "routes to Services of its own namespace)"
         if elsewhere
         else ""
     )
-    if not graph.has_services(ns):
+    if not cluster.has_services(ns):
         return problem(
             obj, b.name_node,
             f"{lead}, but no Services of namespace `{ns}` were part of the input, so svclint "
             f"cannot tell whether it exists{also}",
             related=_others(obj, more, True),
-            level="info",
+            level="info", about=[Ref("Service", ns, b.service)], key=b.service,
         )  # fmt: skip
     # Only a near name is a likely typo; the namespace's one other Service is not.
-    near = closest(b.name, [s.name for s in graph.services if s.namespace == ns])
+    near = closest(b.service, [s.name for s in cluster.services if s.namespace == ns])
     hint = f"did you mean `{near}`?" if near is not None else None
     return problem(
         obj,
@@ -291,6 +213,8 @@ def _missing_service(obj: K8sObject, b: Backend, graph: Graph, more: list[Backen
         f"{lead}, which does not exist in namespace `{ns}`{also}",
         hint=hint,
         related=_others(obj, more, True),
+        about=[Ref("Service", ns, b.service)],
+        key=b.service,
     )
 
 
@@ -311,7 +235,10 @@ def _missing_port(
     spec = svc.spec
     at = spec.key_node("ports") if spec is not None and "ports" in spec else svc.obj.name_node()
     related = [Related(svc.obj, at, f"ports of {svc.obj.ref}"), *_others(obj, more, False)]
-    return problem(obj, node, message, hint=_port_hint(svc, port), related=related)
+    return problem(
+        obj, node, message, hint=_port_hint(svc, port), related=related, about=[svc.obj],
+        key=f"{b.service}:{port}",
+    )  # fmt: skip
 
 
 def _port_hint(svc: Service, port: int | str) -> str | None:

@@ -85,7 +85,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, PodSource, Problem, Related, Service, problem
+from svclint.api import Cluster, PodSource, Problem, Related, Service, problem
 
 ID = "internal-traffic-policy-local"
 LEVEL = "warning"
@@ -93,14 +93,14 @@ ENABLED = True
 TARGET = "services"
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if svc.spec is None or svc.type == "ExternalName" or svc.headless:
         return
     if svc.spec.text("internalTrafficPolicy") != "Local":
         return
     others: dict[tuple[str, str], PodSource] = {}
     order = sorted(
-        graph.pods_for(svc), key=lambda p: (p.kind, p.obj.name, p.obj.file.path, p.obj.root.line)
+        cluster.pods_for(svc), key=lambda p: (p.kind, p.obj.name, p.obj.file.path, p.obj.root.line)
     )  # the report must not depend on the input order
     for ps in order:
         if ps.kind != "DaemonSet":  # one entry per object identity (a bundle linted twice)

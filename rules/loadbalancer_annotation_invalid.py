@@ -77,7 +77,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from svclint.api import Graph, Map, Problem, Scalar, Service, closest, did_you_mean, problem
+from svclint.api import Cluster, Map, Problem, Scalar, Service, closest, did_you_mean, problem
 
 if TYPE_CHECKING:
     from svclint.k8s.providers import AnnotationSpec, Catalog
@@ -88,7 +88,7 @@ ENABLED = True
 TARGET = "services"
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     meta = svc.obj.meta
     annotations = meta.map("annotations") if meta is not None else None
     if annotations is None or not annotations.values:

@@ -72,7 +72,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from svclint.api import Graph, Node, Problem, Scalar, Service, problem
+from svclint.api import Cluster, Node, Problem, Scalar, Service, problem
 
 if TYPE_CHECKING:
     from svclint.k8s.providers import Catalog
@@ -99,7 +99,7 @@ INTERNAL_BY_PROVIDER = {
 }
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if svc.type != "LoadBalancer" or svc.spec is None:
         return
     from svclint.k8s.providers import catalog
@@ -204,7 +204,7 @@ def _explicitly_public(annotations: dict[str, str], cat: Catalog) -> str | None:
 def _source_ranges(svc: Service) -> tuple[bool, Node | None, str | None]:
     """Whether source ranges are set (the field, else the legacy annotation, as the API server
     reads them), and the entry that admits every client, if any."""
-    from svclint.k8s.providers import is_open_range
+    from svclint.k8s.addresses import is_open_range
 
     assert svc.spec is not None
     ranges = svc.spec.seq("loadBalancerSourceRanges")
@@ -228,7 +228,7 @@ def _source_ranges(svc: Service) -> tuple[bool, Node | None, str | None]:
 
 def _restricted(annotations: dict[str, str], cat: Catalog) -> bool:
     """Source ranges or a provider allow list that admit only some clients."""
-    from svclint.k8s.providers import is_cidr, is_open_range
+    from svclint.k8s.addresses import is_cidr, is_open_range
 
     for key, value in annotations.items():
         spec = cat.lookup(key)

@@ -131,21 +131,10 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
-from svclint.api import (
-    Graph,
-    K8sObject,
-    Node,
-    PodSource,
-    Problem,
-    Related,
-    Service,
-    ServicePort,
-    problem,
-)
-from svclint.k8s.netpolicy import InvalidPolicy, PolicyPort, parse_policy
-from svclint.k8s.selectors import LabelSelector
+from svclint.api import Cluster, Node, PodSource, Problem, Related, Service, ServicePort, problem
+from svclint.k8s.netpolicy import Policy, host_network, isolating
+from svclint.k8s.ports import find_port, pod_port_names
 
 ID = "networkpolicy-blocks-service"
 LEVEL = "warning"
@@ -154,79 +143,42 @@ TARGET = "services"
 KINDS = ("NetworkPolicy",)
 
 
-@dataclass(slots=True, eq=False)
-class Policy:
-    """A NetworkPolicy that isolates pods for ingress, with the ports each rule admits."""
-
-    obj: K8sObject
-    order: int
-    selector: LabelSelector
-    rules: list[list[PolicyPort] | None]  # one per ingress rule; None: the rule allows every port
-    anchor: Node  # where related locations point: `ingress:`, else the policy
-    specless: bool = False  # no `spec` at all: every pod of the namespace, nothing allowed
-
-    def allows(self, protocol: str, number: int | None, names: frozenset[str]) -> bool:
-        return any(
-            ports is None or any(p.allows(protocol, number, names) for p in ports)
-            for ports in self.rules
-        )
-
-    def summary(self) -> str:
-        if self.specless:
-            return "it has no `spec`, so it selects every pod and allows nothing"
-        if not self.rules:
-            return "it has no ingress rules, so it allows nothing"
-        allowed = list(dict.fromkeys(str(p) for ports in self.rules for p in ports or ()))
-        shown = ", ".join(allowed[:6]) + (
-            f" and {len(allowed) - 6} more" if len(allowed) > 6 else ""
-        )
-        return f"its ingress rules allow only {shown}"
-
-
-@dataclass(slots=True)
-class NamespacePolicies:
-    """Policies of one namespace, indexed by one equality requirement each, so finding the
-    policies that select a pod costs its labels' posting lists, not every policy."""
-
-    keyed: dict[tuple[str, str], list[Policy]] = field(default_factory=dict)
-    scan: list[Policy] = field(default_factory=list)  # `{}` and selectors without an `In`
-
-
-@dataclass(slots=True)
-class Index:
-    """The run's policies by namespace, and the isolating ones per pod source."""
-
-    namespaces: dict[str, NamespacePolicies]
-    isolating: dict[int, list[Policy]] = field(default_factory=dict)  # per pod source id
-
-
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if not svc.ports:
         return
-    pods = [ps for ps in graph.pods_for(svc) if not _host_network(ps)]
-    if not pods:
-        return
-    index = _index(graph)
-    if svc.namespace not in index.namespaces:
-        return
-    isolated = {id(ps): _isolating(index, ps) for ps in pods}
+    pods = [ps for ps in cluster.pods_for(svc) if not host_network(ps)]
+    isolated = {id(ps): isolating(cluster, ps) for ps in pods}
     if not any(isolated.values()):
         return
     for sp in svc.ports:
         blocked: list[tuple[PodSource, str, list[Policy], int | None]] = []
         open_pods: list[PodSource] = []
         for ps in pods:
-            target = _resolve(sp, ps)
-            if target is None:
+            number = _pod_port(sp, ps)
+            if number is False:
                 continue  # an unresolvable targetPort is service-targetport-not-found's business
-            number, names = target
+            names = pod_port_names(sp, ps, number)
             policies = isolated[id(ps)]
-            if not policies or any(p.allows(sp.protocol, number, names) for p in policies):
+            if not policies or any(
+                p.allowing(sp.protocol, number, names) is not None for p in policies
+            ):
                 open_pods.append(ps)
                 continue
             blocked.append((ps, _describe(sp, number), policies, number))
         if blocked:
             yield _finding(svc, sp, blocked, open_pods)
+
+
+def _pod_port(sp: ServicePort, ps: PodSource) -> int | bool | None:
+    """The pod-side port number (None when a named port declares none); False when a named
+    targetPort resolves to nothing."""
+    if isinstance(sp.target, int):
+        return sp.target
+    if isinstance(sp.target, str):
+        found = find_port(ps, sp.target, sp.protocol)
+        if found is not None:
+            return found[1].number
+    return False
 
 
 def _finding(
@@ -254,12 +206,32 @@ def _finding(
     if open_pods:
         message += f" (pods of {_names(open_pods)} accept it)"
     related = [
-        Related(p.obj, p.anchor, f"{p.obj.ref} selects these pods; {p.summary()}") for p in policies
+        Related(p.obj, _anchor(p), f"{p.obj.ref} selects these pods; {_summary(p)}")
+        for p in policies
     ]
     numbers = {n for _, _, _, n in blocked}
     return problem(
-        svc.obj, sp.target_node, message, hint=_hint(sp, policies, numbers), related=related
-    )
+        svc.obj, sp.target_node, message, hint=_hint(sp, policies, numbers), related=related,
+        about=[ps.obj for ps, _, _, _ in blocked], key=sp.key,
+    )  # fmt: skip
+
+
+def _anchor(pol: Policy) -> Node:
+    """Where related locations point: the policy's `ingress:`, else its name."""
+    spec = pol.obj.spec
+    if spec is not None and "ingress" in spec:
+        return spec.key_node("ingress")
+    return pol.obj.name_node()
+
+
+def _summary(pol: Policy) -> str:
+    if pol.specless:
+        return "it has no `spec`, so it selects every pod and allows nothing"
+    if not pol.rules:
+        return "it has no ingress rules, so it allows nothing"
+    allowed = list(dict.fromkeys(str(p) for rule in pol.rules for p in rule.ports or ()))
+    shown = ", ".join(allowed[:6]) + (f" and {len(allowed) - 6} more" if len(allowed) > 6 else "")
+    return f"its ingress rules allow only {shown}"
 
 
 def _hint(sp: ServicePort, policies: list[Policy], numbers: set[int | None]) -> str | None:
@@ -269,7 +241,7 @@ def _hint(sp: ServicePort, policies: list[Policy], numbers: set[int | None]) -> 
         want = f"`port: {sp.target}`" + (f" (or `port: {target}`)" if target is not None else "")
     if sp.protocol != "TCP":
         want += f" with `protocol: {sp.protocol}`"
-    entries = [(pol, p) for pol in policies for ports in pol.rules for p in ports or ()]
+    entries = [(pol, p) for pol in policies for rule in pol.rules for p in rule.ports or ()]
     for pol, entry in entries:
         # The classic mistake: allowing the Service's own port (number or name), not the pod's.
         service_side = (
@@ -311,103 +283,3 @@ def _names(pods: list[PodSource]) -> str:
     if len(counts) > 4:
         shown.append(f"{len(counts) - 4} more")
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-
-
-def _host_network(ps: PodSource) -> bool:
-    return ps.spec is not None and ps.spec.get_bool("hostNetwork") is True
-
-
-def _resolve(sp: ServicePort, ps: PodSource) -> tuple[int | None, frozenset[str]] | None:
-    """The pod-side port: its number (None when a named port declares none) and the names of
-    the container ports carrying it (what a named NetworkPolicy port is matched against)."""
-    target = sp.target
-    if isinstance(target, int):
-        names = frozenset(
-            p.name
-            for c in ps.containers
-            for p in c.ports
-            if p.number == target and p.protocol == sp.protocol and p.name
-        )
-        return target, names
-    if isinstance(target, str):
-        found = ps.find_port(target, sp.protocol)
-        if found is not None:
-            return found[1].number, frozenset({target})
-    return None
-
-
-# -- the policy index ---------------------------------------------------------------------
-
-
-def _index(graph: Graph) -> Index:
-    return graph.memo(ID, lambda: _build(graph))
-
-
-def _build(graph: Graph) -> Index:
-    groups = {"networking.k8s.io"}
-    if graph.options.kubernetes_version < (1, 16):
-        groups.add("extensions")  # served for NetworkPolicy until 1.16
-    by_ns: dict[str, list[Policy]] = {}
-    for order, obj in enumerate(graph.of_kind("NetworkPolicy")):
-        if obj.group in groups:
-            policy = _policy(obj, order)
-            if policy is not None:
-                by_ns.setdefault(obj.namespace, []).append(policy)
-    return Index({ns: _index_namespace(policies) for ns, policies in by_ns.items()})
-
-
-def _index_namespace(policies: list[Policy]) -> NamespacePolicies:
-    freq: dict[tuple[str, str], int] = {}
-    for pol in policies:
-        for req in pol.selector.requirements:
-            if req.operator == "In":
-                for v in req.values:
-                    freq[(req.key, v)] = freq.get((req.key, v), 0) + 1
-    out = NamespacePolicies()
-    for pol in policies:
-        # A pod the policy selects carries (key, v) for some v of every `In` requirement, so
-        # filing the policy under each value of one `In` requirement finds it; pick the rarest.
-        reqs = [r for r in pol.selector.requirements if r.operator == "In"]
-        if not reqs:
-            out.scan.append(pol)
-            continue
-        best = min(reqs, key=lambda r: sum(freq[(r.key, v)] for v in r.values))
-        for v in best.values:
-            out.keyed.setdefault((best.key, v), []).append(pol)
-    return out
-
-
-def _isolating(index: Index, ps: PodSource) -> list[Policy]:
-    """Policies of the pod source's namespace that select it with Ingress in policyTypes."""
-    cached = index.isolating.get(id(ps))
-    if cached is not None:
-        return cached
-    found: list[Policy] = []
-    ns = index.namespaces.get(ps.namespace)
-    if ns is not None:
-        seen: set[int] = set()
-        candidates = list(ns.scan)
-        for item in ps.labels.items():
-            candidates.extend(ns.keyed.get(item, ()))
-        for pol in candidates:
-            if id(pol) not in seen:
-                seen.add(id(pol))
-                if pol.selector.matches(ps.labels):
-                    found.append(pol)
-        found.sort(key=lambda p: p.order)
-    index.isolating[id(ps)] = found
-    return found
-
-
-def _policy(obj: K8sObject, order: int) -> Policy | None:
-    """The policy if it isolates pods for ingress (None for egress-only or rejected ones)."""
-    try:
-        parsed = parse_policy(obj)
-    except InvalidPolicy:
-        return None  # the API rejects it: it never exists, so it isolates nothing
-    if not parsed.ingress:
-        return None
-    spec = obj.spec
-    anchor = spec.key_node("ingress") if spec is not None and "ingress" in spec else obj.name_node()
-    rules = [rule.ports for rule in parsed.rules]
-    return Policy(obj, order, parsed.selector, rules, anchor, specless=parsed.specless)

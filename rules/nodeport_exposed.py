@@ -58,7 +58,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, Problem, Service, problem, quote_list
+from svclint.api import Cluster, Problem, Service, problem, quote_list
 
 ID = "nodeport-exposed"
 LEVEL = "warning"
@@ -67,7 +67,7 @@ TARGET = "services"
 TAGS = ("security",)
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if svc.type != "NodePort" or svc.spec is None:
         return
     explicit = sorted({p.node_port for p in svc.ports if p.node_port})

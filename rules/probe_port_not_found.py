@@ -87,8 +87,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.api import (
+    Cluster,
     Container,
-    Graph,
     Level,
     Node,
     PodSource,
@@ -100,6 +100,7 @@ from svclint.api import (
     quote_list,
 )
 from svclint.k8s.names import iana_svc_name_problem
+from svclint.k8s.probes import NAMED_PORT_HANDLERS, named_port
 
 ID = "probe-port-not-found"
 LEVEL = "error"
@@ -107,7 +108,6 @@ ENABLED = True
 TARGET = "pod_sources"
 
 PROBES = ("readinessProbe", "startupProbe", "livenessProbe")
-HANDLERS = ("httpGet", "tcpSocket")  # grpc.port is an int32: never a name
 CONSEQUENCE = {
     "readinessProbe": "the probe can never succeed, so the pod never becomes Ready",
     "startupProbe": "the container is never marked started, so the pod never becomes Ready",
@@ -116,13 +116,13 @@ CONSEQUENCE = {
 }
 
 
-def check(ps: PodSource, graph: Graph) -> Iterator[Problem]:
+def check(ps: PodSource, cluster: Cluster) -> Iterator[Problem]:
     for c in ps.containers:
         for kind in PROBES:
             probe = c.probe(kind)
             if probe is None:
                 continue
-            for handler in HANDLERS:
+            for handler in NAMED_PORT_HANDLERS:
                 action = probe.map(handler)
                 port = action.get_str("port") if action is not None else None
                 if action is None or port is None:
@@ -141,12 +141,12 @@ def _check_port(
         yield problem(
             ps.obj, node,
             f"{where} is not a valid port name ({reason}): the API server rejects it",
-            hint=hint,
+            hint=hint, key=f"{c.name}/{kind}",
         )  # fmt: skip
         return
-    own = [p.name for p in c.ports if p.name]
-    if port in own:
+    if named_port(c, port) is not None:
         return
+    own = [p.name for p in c.ports if p.name]
     level: Level | None = "warning" if kind == "livenessProbe" else None
     others = [(o, p) for o in ps.containers if o is not c for p in o.ports if p.name == port]
     if others:
@@ -165,4 +165,6 @@ def _check_port(
         message = f"{where} is not a port of that container ({declared}): {CONSEQUENCE[kind]}"
         related = [Related(ps.obj, c.ports_node, f"ports of container `{c.name}`")]
         hint = did_you_mean(port, own)
-    yield problem(ps.obj, node, message, hint=hint, related=related, level=level)
+    yield problem(
+        ps.obj, node, message, hint=hint, related=related, level=level, key=f"{c.name}/{kind}"
+    )

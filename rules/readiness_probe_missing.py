@@ -108,16 +108,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.api import (
+    Cluster,
     Container,
-    Graph,
     PodSource,
     Problem,
     Related,
-    Scalar,
     Service,
     ServicePort,
     problem,
 )
+from svclint.k8s.ports import find_port
+from svclint.k8s.probes import has_probe
 
 ID = "readiness-probe-missing"
 LEVEL = "warning"
@@ -128,12 +129,12 @@ BATCH_KINDS = frozenset({"Job", "CronJob"})  # run to completion; not meant to s
 MAX_LISTED = 3
 
 
-def check(ps: PodSource, graph: Graph) -> Iterator[Problem]:
+def check(ps: PodSource, cluster: Cluster) -> Iterator[Problem]:
     if ps.kind in BATCH_KINDS or not ps.containers:
         return
     # id(container) -> (container, [(Service, port)]) in container order, for stable output.
     serving: dict[int, tuple[Container, list[tuple[Service, ServicePort]]]] = {}
-    for svc in graph.services_selecting(ps):
+    for svc in cluster.services_selecting(ps):
         if svc.spec is not None and svc.spec.get_bool("publishNotReadyAddresses") is True:
             continue  # endpoints are published Ready whatever the probes say
         for port in svc.ports:
@@ -151,7 +152,7 @@ def _serving_containers(ps: PodSource, port: ServicePort) -> list[Container]:
     target = port.target
     if isinstance(target, str):
         # FindPort: the first container (regular ones, then sidecars) with name and protocol.
-        found = ps.find_port(target, port.protocol)
+        found = find_port(ps, target, port.protocol)
         return (
             [found[0]] if found is not None else []
         )  # the pod gets no endpoint for this port: nothing of it serves the port
@@ -175,9 +176,7 @@ def _declares(c: Container, number: int, protocol: str | None) -> bool:
 
 
 def _has_readiness(c: Container) -> bool:
-    value = c.node.get("readinessProbe")
-    # `readinessProbe: null` is the same as none; any other value is the schema rule's concern.
-    return value is not None and not (isinstance(value, Scalar) and value.value is None)
+    return has_probe(c, "readinessProbe")
 
 
 def _finding(ps: PodSource, c: Container, uses: list[tuple[Service, ServicePort]]) -> Problem:
@@ -200,7 +199,10 @@ def _finding(ps: PodSource, c: Container, uses: list[tuple[Service, ServicePort]
         for svc, port in uses[:MAX_LISTED]
     ]
     hint = "add a readinessProbe that fails while the container cannot serve requests"
-    return problem(ps.obj, c.node.at("name"), message, hint=hint, related=related)
+    services = list(dict.fromkeys(svc.obj for svc, _ in uses))
+    return problem(
+        ps.obj, c.node.at("name"), message, hint=hint, related=related, about=services, key=c.name
+    )
 
 
 def _matches(name: str | None, number: int | None, port: ServicePort) -> bool:

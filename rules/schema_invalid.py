@@ -56,18 +56,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, Problem, document_problems, problem
+from svclint.api import Cluster, Problem, document_problems, problem
 from svclint.k8s.schema import SCHEMA_FILES, problems
 
 ID = "schema-invalid"
 LEVEL = "error"
 ENABLED = True
-TARGET = "graph"
+TARGET = "cluster"
 
 
-def check(graph: Graph, _: Graph) -> Iterator[Problem]:
-    yield from document_problems(graph, ID)
-    for obj in graph.objects:
+def check(cluster: Cluster, _: Cluster) -> Iterator[Problem]:
+    yield from document_problems(cluster, ID)
+    for obj in cluster.objects:
         if (obj.api_version, obj.kind) not in SCHEMA_FILES:
             continue
         for node, message, hint in problems(obj.root, obj.api_version, obj.kind):

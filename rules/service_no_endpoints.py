@@ -89,7 +89,7 @@ from collections.abc import Iterator
 
 from svclint.api import (
     SERVICE_NAME_LABEL,
-    Graph,
+    Cluster,
     K8sObject,
     Map,
     Node,
@@ -101,6 +101,7 @@ from svclint.api import (
     closest,
     problem,
 )
+from svclint.k8s.endpoints import manual_endpoints, needs_manual_endpoints
 
 ID = "service-no-endpoints"
 LEVEL = "warning"
@@ -116,19 +117,14 @@ ENDPOINT_RESOURCES = (("", "endpoints"), ("discovery.k8s.io", "endpointslices"))
 SELECTOR_REQUIRED = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     spec = svc.spec
-    if svc.type == "ExternalName" or spec is None or not _selectorless(spec):
+    # Without ports (and not headless) the API rejects it (or it is a patch fragment):
+    # service-spec-invalid's business.
+    if spec is None or not needs_manual_endpoints(svc) or manual_endpoints(cluster, svc):
         return
-    ports = spec.seq("ports")
-    if not svc.headless and (ports is None or len(ports) == 0):
-        return  # rejected by the API (or a patch fragment): service-spec-invalid's business
     ns, name = svc.namespace, svc.name
-    slices = graph.endpoint_slices(name)
-    if any(o.namespace == ns for o in slices):
-        return
-    if any(o.group == "" for o in graph.get("Endpoints", ns, name)):
-        return
+    slices = cluster.endpoint_slices(name)
     sel = spec.get("selector")
     empty = isinstance(sel, Map)
     # Not `spec.at()`: an empty Map is falsy, and `at` would fall back to `spec`.
@@ -149,31 +145,21 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
             f"; an EndpointSlice in namespace {', '.join(f'`{n}`' for n in elsewhere)} names it, "
             "but only slices in the Service's own namespace count"
         )
-    reason = _managed_reason(svc, graph)
+    reason = _managed_reason(svc, cluster)
     if reason is not None:
         message += f"{note}; {reason}"
-        yield problem(svc.obj, node, message, hint=_hint(svc, graph), level="info")
+        yield problem(svc.obj, node, message, hint=_hint(svc, cluster), level="info")
         return
     message += f": nothing routes to it{note}; if a controller writes its endpoints, {SUPPRESS}"
-    yield problem(svc.obj, node, message, hint=_hint(svc, graph))
+    yield problem(svc.obj, node, message, hint=_hint(svc, cluster))
 
 
-def _selectorless(spec: Map) -> bool:
-    """No selector as the API sees it: absent, null or `{}` (a wrong type is not ours)."""
-    sel = spec.get("selector")
-    if sel is None:
-        return True
-    if isinstance(sel, Map):
-        return len(sel) == 0
-    return isinstance(sel, Scalar) and sel.value is None
-
-
-def _managed_reason(svc: Service, graph: Graph) -> str | None:
+def _managed_reason(svc: Service, cluster: Cluster) -> str | None:
     """Why the input suggests the missing endpoints are expected, as the message's last clause."""
-    evidence = _controller_evidence(svc, graph)
+    evidence = _controller_evidence(svc, cluster)
     if evidence is not None:
         return f"{evidence}: a controller probably writes the endpoints at runtime ({SUPPRESS})"
-    base = _kustomize_base(svc, graph)
+    base = _kustomize_base(svc, cluster)
     if base is not None:
         return (
             f"the input looks like an unbuilt kustomize base ({base.obj.ref} has neither "
@@ -184,7 +170,7 @@ def _managed_reason(svc: Service, graph: Graph) -> str | None:
     return None
 
 
-def _controller_evidence(svc: Service, graph: Graph) -> str | None:
+def _controller_evidence(svc: Service, cluster: Cluster) -> str | None:
     meta = svc.obj.meta
     refs = meta.seq("ownerReferences") if meta is not None else None
     if refs is not None and len(refs) > 0:
@@ -195,10 +181,10 @@ def _controller_evidence(svc: Service, graph: Graph) -> str | None:
         for prefix, who in MIRROR_LABEL_PREFIXES.items():
             if key.startswith(prefix):
                 return f"its label `{key}` marks it as created by {who}"
-    return _endpoint_writer(svc, graph)
+    return _endpoint_writer(svc, cluster)
 
 
-def _endpoint_writer(svc: Service, graph: Graph) -> str | None:
+def _endpoint_writer(svc: Service, cluster: Cluster) -> str | None:
     """Evidence that a controller of this namespace may write the Service's endpoints.
 
     A ClusterRole alone proves nothing (it grants nothing until bound, and any bundle may carry
@@ -209,13 +195,13 @@ def _endpoint_writer(svc: Service, graph: Graph) -> str | None:
     ns = svc.namespace
     writers = {
         (role.kind, role.namespace, role.name): role
-        for role in graph.of_kind("Role", "ClusterRole")
+        for role in cluster.of_kind("Role", "ClusterRole")
         if role.group == "rbac.authorization.k8s.io" and _role_writes(role, svc.name)
     }
     for (kind, role_ns, _), own in writers.items():
         if kind == "Role" and role_ns == ns:
             return f"{own.ref} in the input lets its subjects write endpoints in `{ns}`"
-    for binding in graph.of_kind("RoleBinding", "ClusterRoleBinding"):
+    for binding in cluster.of_kind("RoleBinding", "ClusterRoleBinding"):
         if binding.group != "rbac.authorization.k8s.io":
             continue
         ref = binding.root.map("roleRef")
@@ -274,11 +260,11 @@ def _strings(node: Node | None) -> set[str]:
     return {i.value for i in node.items if isinstance(i, Scalar) and isinstance(i.value, str)}
 
 
-def _kustomize_base(svc: Service, graph: Graph) -> PodSource | None:
+def _kustomize_base(svc: Service, cluster: Cluster) -> PodSource | None:
     """A workload with neither selector nor pod labels; the Service's namespace named first."""
     found = [
         ps
-        for ps in graph.pod_sources
+        for ps in cluster.pod_sources
         if ps.kind in SELECTOR_REQUIRED
         and not ps.labels
         and ps.obj.spec is not None
@@ -291,9 +277,9 @@ def _kustomize_base(svc: Service, graph: Graph) -> PodSource | None:
     return found[0] if found else None
 
 
-def _hint(svc: Service, graph: Graph) -> str | None:
+def _hint(svc: Service, cluster: Cluster) -> str | None:
     """A selector for the pods that look like this Service's, or a near-miss slice label."""
-    ps = _namesake(svc, graph)
+    ps = _namesake(svc, cluster)
     if ps is not None:
         selector = _selector_of(ps, svc.name)
         if selector:
@@ -301,11 +287,11 @@ def _hint(svc: Service, graph: Graph) -> str | None:
             return f"to route to the pods of {ps.obj.ref}, add `selector: {{{shown}}}`"
     names = {
         o.labels[SERVICE_NAME_LABEL]
-        for o in graph.of_kind("EndpointSlice")
+        for o in cluster.of_kind("EndpointSlice")
         if o.namespace == svc.namespace
         and o.group == "discovery.k8s.io"
         and o.labels.get(SERVICE_NAME_LABEL)
-        and graph.service(o.namespace, o.labels[SERVICE_NAME_LABEL]) is None
+        and cluster.service(o.namespace, o.labels[SERVICE_NAME_LABEL]) is None
     }
     near = closest(svc.name, names)
     if near is not None:
@@ -316,9 +302,9 @@ def _hint(svc: Service, graph: Graph) -> str | None:
     return None
 
 
-def _namesake(svc: Service, graph: Graph) -> PodSource | None:
+def _namesake(svc: Service, cluster: Cluster) -> PodSource | None:
     """A pod source of the namespace named like the Service, or labelled with its name."""
-    candidates = graph.pod_sources_in(svc.namespace)
+    candidates = cluster.pod_sources_in(svc.namespace)
     for ps in candidates:
         if ps.obj.name == svc.name and ps.labels:
             return ps

@@ -71,12 +71,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from svclint.api import Graph, Node, Problem, Related, Scalar, Service, ServicePort, problem
+from svclint.api import Cluster, Node, Problem, Related, Scalar, Service, ServicePort, problem
 
 ID = "service-nodeport-conflict"
 LEVEL = "error"
 ENABLED = True
-TARGET = "graph"
+TARGET = "cluster"
 KINDS = ("Service",)
 
 ALLOCATING_TYPES = ("NodePort", "LoadBalancer")
@@ -96,11 +96,11 @@ class Claim(NamedTuple):
         return f"Service `{_ref(self.svc)}`"
 
 
-def check(graph: Graph, _: Graph) -> Iterator[Problem]:
-    lo, hi = graph.options.node_port_range
+def check(cluster: Cluster, _: Cluster) -> Iterator[Problem]:
+    lo, hi = cluster.options.node_port_range
     # Context files first: they stand for what the cluster already holds.
     services = sorted(
-        graph.services,
+        cluster.services,
         key=lambda s: (not s.obj.file.context_only, s.obj.file.path, s.obj.root.line),
     )
     first_claims: dict[int, tuple[object, Claim]] = {}  # number -> (identity, first claim)

@@ -93,13 +93,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from svclint.api import Graph, Problem, Related, Service, ServicePort, problem
+from svclint.api import Cluster, Problem, Related, Service, ServicePort, problem
 from svclint.k8s.names import is_dns1123_label, is_iana_svc_name, is_label_key
 
 ID = "service-port-unnamed"
 LEVEL = "info"
 ENABLED = False
-TARGET = "graph"
+TARGET = "cluster"
 KINDS = ("Service",)
 
 # Names for the ports everyone knows, for hints only.
@@ -118,16 +118,16 @@ WELL_KNOWN = {
 }
 
 
-def check(graph: Graph, _: Graph) -> Iterator[Problem]:
+def check(cluster: Cluster, _: Cluster) -> Iterator[Problem]:
     seen: set[int] = set()  # containerPort nodes already reported
-    for svc in graph.services:
+    for svc in cluster.services:
         if svc.type == "ExternalName":
             continue
         for sp in svc.ports:
             if not sp.name and sp.port is not None:  # no `port`: service-spec-invalid's
                 yield _unnamed_service_port(svc, sp)
             if isinstance(sp.target, int):
-                yield from _unnamed_container_ports(svc, sp, sp.target, graph, seen)
+                yield from _unnamed_container_ports(svc, sp, sp.target, cluster, seen)
 
 
 def _unnamed_service_port(svc: Service, sp: ServicePort) -> Problem:
@@ -139,9 +139,9 @@ def _unnamed_service_port(svc: Service, sp: ServicePort) -> Problem:
 
 
 def _unnamed_container_ports(
-    svc: Service, sp: ServicePort, target: int, graph: Graph, seen: set[int]
+    svc: Service, sp: ServicePort, target: int, cluster: Cluster, seen: set[int]
 ) -> Iterator[Problem]:
-    for ps in graph.pods_for(svc):
+    for ps in cluster.pods_for(svc):
         for c in ps.containers:
             for cp in c.ports:
                 if cp.number != target or cp.protocol != sp.protocol or cp.name:

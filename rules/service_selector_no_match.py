@@ -103,7 +103,7 @@ import re
 from collections.abc import Iterator
 
 from svclint.api import (
-    Graph,
+    Cluster,
     K8sObject,
     PodSource,
     Problem,
@@ -120,12 +120,12 @@ ENABLED = True
 TARGET = "services"
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     selector = svc.selector
-    if not selector or svc.type == "ExternalName" or graph.pods_for(svc):
+    if not selector or svc.type == "ExternalName" or cluster.pods_for(svc):
         return
     shown = ", ".join(f"{k}={v}" for k, v in selector.items())
-    candidates = graph.pod_sources_in(svc.namespace)
+    candidates = cluster.pod_sources_in(svc.namespace)
     if not candidates:
         yield problem(
             svc.obj, svc.selector_node,
@@ -134,7 +134,7 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
             level="info",
         )  # fmt: skip
         return
-    owner = _operator_owner(svc, graph)
+    owner = _operator_owner(svc, cluster)
     if owner is not None:
         yield problem(
             svc.obj, svc.selector_node,
@@ -144,7 +144,7 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
             level="info",
         )  # fmt: skip
         return
-    named = _named_custom_resource(svc, graph)
+    named = _named_custom_resource(svc, cluster)
     if named is not None:
         key, obj = named
         yield problem(
@@ -159,8 +159,8 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     nearest, missing = _nearest(selector, candidates)
     elsewhere = [
         ns
-        for ns in sorted(graph.namespaces_with_pods())
-        if ns != svc.namespace and graph.select_with_ordinals(ns, selector)
+        for ns in sorted(cluster.namespaces_with_pods())
+        if ns != svc.namespace and cluster.select_with_ordinals(ns, selector)
     ]
     message = f"selector `{shown}` matches no pod template in namespace `{svc.namespace}`"
     node = svc.selector_node
@@ -176,7 +176,8 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
     if elsewhere:
         message += f"; a pod source in namespace {', '.join(f'`{n}`' for n in elsewhere)} matches"
         message += " (a Service selects pods only in its own namespace)"
-    yield problem(svc.obj, node, message, hint=hint, related=related)
+    about = [nearest.obj] if nearest is not None else []
+    yield problem(svc.obj, node, message, hint=hint, related=related, about=about)
 
 
 def _nearest(
@@ -235,20 +236,20 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)} - _GENERIC_WORDS
 
 
-def _custom_resources(graph: Graph) -> dict[tuple[str, str], list[K8sObject]]:
+def _custom_resources(cluster: Cluster) -> dict[tuple[str, str], list[K8sObject]]:
     """(namespace, name) -> the custom resources of that name."""
     index: dict[tuple[str, str], list[K8sObject]] = {}
-    for obj in graph.objects:
+    for obj in cluster.objects:
         group = obj.group
         if group and group not in _BUILTIN_GROUPS and not group.endswith(".k8s.io") and obj.name:
             index.setdefault((obj.namespace, obj.name), []).append(obj)
     return index
 
 
-def _named_custom_resource(svc: Service, graph: Graph) -> tuple[str, K8sObject] | None:
+def _named_custom_resource(svc: Service, cluster: Cluster) -> tuple[str, K8sObject] | None:
     """A selector (key, custom resource) where the value is the resource's name and the key
     shares a word with its kind or group: the pods' operator labels them with their owner."""
-    index = graph.memo(f"{ID}/custom-resources", lambda: _custom_resources(graph))
+    index = cluster.memo(f"{ID}/custom-resources", lambda: _custom_resources(cluster))
     for key, value in (svc.selector or {}).items():
         key_words = _words(key)
         if not key_words:
@@ -259,9 +260,9 @@ def _named_custom_resource(svc: Service, graph: Graph) -> tuple[str, K8sObject] 
     return None
 
 
-def _operator_owner(svc: Service, graph: Graph) -> str | None:
+def _operator_owner(svc: Service, cluster: Cluster) -> str | None:
     selector = svc.selector or {}
-    for obj, labels in graph.owner_candidates(svc.namespace):
+    for obj, labels in cluster.owner_candidates(svc.namespace):
         values = labels.values
         if all(k in values and labels.text(k) == v for k, v in selector.items()):
             return f"{obj.kind} {obj.name}"

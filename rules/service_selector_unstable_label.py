@@ -99,15 +99,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from svclint.api import Graph, K8sObject, PodSource, Problem, Related, Scalar, Service, problem
+from svclint.api import Cluster, K8sObject, PodSource, Problem, Related, Scalar, Service, problem
+from svclint.k8s.pod_labels import (
+    CONTROLLER_REVISION_HASH,
+    JOB_COMPLETION_INDEX_LABEL,
+    JOB_NAME_KEYS,
+    JOB_UID_KEYS,
+    PER_POD_LABELS,
+    POD_TEMPLATE_HASH,
+)
 
 ID = "service-selector-unstable-label"
 LEVEL = "warning"
 ENABLED = True
 TARGET = "services"
 
-JOB_NAME_KEYS = ("job-name", "batch.kubernetes.io/job-name")
-JOB_UID_KEYS = ("controller-uid", "batch.kubernetes.io/controller-uid")
 
 _HASH_WHY = (
     "it is a hash of the pod template, so the next rollout creates a ReplicaSet with another "
@@ -124,8 +130,8 @@ _UID_WHY = (
 _JOBS = frozenset({"Job", "CronJob"})
 # key -> (who sets it, the kinds whose controller rewrites it, why the value does not last)
 UNSTABLE: dict[str, tuple[str, frozenset[str], str]] = {
-    "pod-template-hash": ("the Deployment controller", frozenset({"Deployment"}), _HASH_WHY),
-    "controller-revision-hash": (
+    POD_TEMPLATE_HASH: ("the Deployment controller", frozenset({"Deployment"}), _HASH_WHY),
+    CONTROLLER_REVISION_HASH: (
         "the StatefulSet and DaemonSet controllers",
         frozenset({"StatefulSet", "DaemonSet"}),
         _REVISION_WHY,
@@ -148,9 +154,8 @@ PREFERRED = (
 NOT_SUGGESTED = frozenset(
     {
         *UNSTABLE,
-        "batch.kubernetes.io/job-completion-index",
-        "statefulset.kubernetes.io/pod-name",
-        "apps.kubernetes.io/pod-index",
+        JOB_COMPLETION_INDEX_LABEL,
+        *PER_POD_LABELS,
         "app.kubernetes.io/version",
         "version",
         "helm.sh/chart",
@@ -162,7 +167,7 @@ NOT_SUGGESTED = frozenset(
 )
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if svc.type == "ExternalName" or svc.spec is None:
         return
     sel = svc.spec.map("selector")
@@ -174,15 +179,15 @@ def check(svc: Service, graph: Graph) -> Iterator[Problem]:
         if key not in UNSTABLE or not isinstance(node, Scalar):
             continue
         value = "" if node.value is None else node.text
-        yield _finding(svc, graph, key, value, node, rest)
+        yield _finding(svc, cluster, key, value, node, rest)
 
 
 def _finding(
-    svc: Service, graph: Graph, key: str, value: str, node: Scalar, rest: dict[str, str]
+    svc: Service, cluster: Cluster, key: str, value: str, node: Scalar, rest: dict[str, str]
 ) -> Problem:
     who, kinds, why = UNSTABLE[key]
     head = f"selector `{key}: {value}` of Service {svc.name}"
-    literal = _literal_carriers(svc, graph, key, kinds)
+    literal = _literal_carriers(svc, cluster, key, kinds)
     if literal:
         ps = literal[0]
         return problem(
@@ -194,19 +199,25 @@ def _finding(
             level="info",
         )  # fmt: skip
     if key in JOB_NAME_KEYS:
-        return _job_name(svc, graph, key, value, node, head, rest)
-    target = _target(svc, graph, key, value, rest)
+        return _job_name(svc, cluster, key, value, node, head, rest)
+    target = _target(svc, cluster, key, value, rest)
     message = f"{head} uses a label set at runtime by {who}: {why}"
     return problem(svc.obj, node, message, hint=_hint(key, rest, target), related=_rel(target))
 
 
 def _job_name(
-    svc: Service, graph: Graph, key: str, value: str, node: Scalar, head: str, rest: dict[str, str]
+    svc: Service,
+    cluster: Cluster,
+    key: str,
+    value: str,
+    node: Scalar,
+    head: str,
+    rest: dict[str, str],
 ) -> Problem:
     ns = svc.namespace
-    job = next((o for o in graph.get("Job", ns, value) if _literal_name(o) == value), None)
+    job = next((o for o in cluster.get("Job", ns, value) if _literal_name(o) == value), None)
     if job is not None:
-        ps = graph.pod_source_of(job)
+        ps = cluster.pod_source_of(job)
         spec = job.spec
         manual = spec is not None and spec.get_bool("manualSelector") is True
         if manual:
@@ -223,16 +234,16 @@ def _job_name(
             "is re-created under another name",
             hint=_hint(key, rest, ps), related=_rel(ps), level="info",
         )  # fmt: skip
-    cron = _cronjob_for(graph, ns, value)
+    cron = _cronjob_for(cluster, ns, value)
     if cron is not None:
-        ps = graph.pod_source_of(cron)
+        ps = cluster.pod_source_of(cron)
         return problem(
             svc.obj, node,
             f"{head}: CronJob {cron.name} names each Job `{cron.name}-<minutes since epoch>`, a "
             "new name every run, so the selector never keeps its endpoints",
             hint=_hint(key, rest, ps), related=_rel(ps),
         )  # fmt: skip
-    if not graph.pod_sources_in(ns):
+    if not cluster.pod_sources_in(ns):
         return problem(
             svc.obj, node,
             f"{head} relies on the label the Job API sets to the Job's name; no pod sources of "
@@ -240,7 +251,7 @@ def _job_name(
             f"`{value}` exists",
             level="info",
         )  # fmt: skip
-    target = _target(svc, graph, key, value, rest)
+    target = _target(svc, cluster, key, value, rest)
     return problem(
         svc.obj, node,
         f"{head} relies on the label the Job API sets to the Job's name, and no Job `{value}` "
@@ -254,8 +265,8 @@ def _literal_name(obj: K8sObject) -> str | None:
     return obj.meta.text("name") if obj.meta is not None else None
 
 
-def _cronjob_for(graph: Graph, ns: str, value: str) -> K8sObject | None:
-    for cron in graph.of_kind("CronJob"):
+def _cronjob_for(cluster: Cluster, ns: str, value: str) -> K8sObject | None:
+    for cron in cluster.of_kind("CronJob"):
         if cron.namespace != ns or not cron.name:
             continue
         if value == cron.name or re.fullmatch(re.escape(cron.name) + r"-\d+", value):
@@ -264,14 +275,14 @@ def _cronjob_for(graph: Graph, ns: str, value: str) -> K8sObject | None:
 
 
 def _literal_carriers(
-    svc: Service, graph: Graph, key: str, kinds: frozenset[str]
+    svc: Service, cluster: Cluster, key: str, kinds: frozenset[str]
 ) -> list[PodSource]:
     """Selected pod sources that write `key` into their own template, outside any controller."""
     if not svc.selector:
         return []
     return [
         ps
-        for ps in graph.select_with_ordinals(svc.namespace, svc.selector)
+        for ps in cluster.select_with_ordinals(svc.namespace, svc.selector)
         if key in ps.labels
         and ps.kind not in kinds
         and not (ps.obj.meta is not None and ps.obj.meta.get("ownerReferences"))
@@ -279,28 +290,28 @@ def _literal_carriers(
 
 
 def _target(
-    svc: Service, graph: Graph, key: str, value: str, rest: dict[str, str]
+    svc: Service, cluster: Cluster, key: str, value: str, rest: dict[str, str]
 ) -> PodSource | None:
     """The pod source the selector most likely means: by the stable rest, else by the value."""
     ns = svc.namespace
     if rest:
-        found = graph.select_with_ordinals(ns, rest)
+        found = cluster.select_with_ordinals(ns, rest)
         if found:
             return found[0]
-    if key == "controller-revision-hash":
+    if key == CONTROLLER_REVISION_HASH:
         # StatefulSet pods carry `<set>-<hash>`; DaemonSet pods the bare hash.
         owner = value.rpartition("-")[0]
         for kind in ("StatefulSet", "DaemonSet"):
-            for obj in graph.get(kind, ns, owner):
-                return graph.pod_source_of(obj)
+            for obj in cluster.get(kind, ns, owner):
+                return cluster.pod_source_of(obj)
     if key in JOB_UID_KEYS:
         # The UID is unknowable; the only Job of the namespace is the likely meaning.
-        jobs = [o for o in graph.of_kind("Job", "CronJob") if o.namespace == ns]
+        jobs = [o for o in cluster.of_kind("Job", "CronJob") if o.namespace == ns]
         if len(jobs) == 1:
-            return graph.pod_source_of(jobs[0])
+            return cluster.pod_source_of(jobs[0])
     if rest:
         best: tuple[int, PodSource] | None = None
-        for ps in graph.pod_sources_in(ns):
+        for ps in cluster.pod_sources_in(ns):
             shared = sum(1 for k, v in rest.items() if ps.labels.get(k) == v)
             if shared and (best is None or shared > best[0]):
                 best = (shared, ps)

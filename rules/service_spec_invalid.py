@@ -97,7 +97,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from svclint.api import (
-    Graph,
+    Cluster,
     Map,
     Node,
     Problem,
@@ -109,15 +109,28 @@ from svclint.api import (
     did_you_mean,
     problem,
 )
+from svclint.k8s.addresses import (
+    CIDR_MSG,
+    IP_MSG,
+    is_ipv6,
+    is_valid_cidr,
+    parse_ip,
+    special_ip_problem,
+)
 from svclint.k8s.names import (
+    DNS1035_MSG,
+    PORT_RANGE_MSG,
+    as_label,
+    dns1123_label_problem,
     iana_svc_name_problem,
     is_dns1035_label,
     is_dns1123_label,
-    is_dns1123_subdomain,
-    is_label_key,
-    is_label_value,
-    parse_ip,
+    label_value_problem,
+    qualified_name_problem,
 )
+
+if TYPE_CHECKING:
+    from svclint.k8s.addresses import IPAddress
 
 ID = "service-spec-invalid"
 LEVEL = "error"
@@ -136,41 +149,13 @@ TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
 TOPOLOGY_HINTS = "service.kubernetes.io/topology-aware-hints"
 RELAXED_NAMES_SINCE = (1, 36)  # RelaxedServiceNameValidation (KEP-5311) on by default
 
-# The API server's reason texts (k8s.io/apimachinery/pkg/util/validation).
-DNS1035_MSG = (
-    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-    "alphabetic character, and end with an alphanumeric character"
-)
-DNS1123_LABEL_MSG = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
-    "must start and end with an alphanumeric character"
-)
-SUBDOMAIN_MSG = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-    "'.', and must start and end with an alphanumeric character"
-)
-NAME_PART_MSG = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-    "with an alphanumeric character"
-)
-LABEL_VALUE_MSG = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
-    "'.', and must start and end with an alphanumeric character"
-)
-PORT_RANGE_MSG = "must be between 1 and 65535, inclusive"
-IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
-CIDR_MSG = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
 LB_ONLY_MSG = "may only be used when `type` is 'LoadBalancer'"
 
 Check = Callable[[Service, Map], Iterator[Problem]]
-if TYPE_CHECKING:  # ipaddress is imported when an address is parsed (k8snames.parse_ip)
-    from ipaddress import IPv4Address, IPv6Address
-
-    IP = IPv4Address | IPv6Address
 
 
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
-    yield from _name(svc, graph.options.kubernetes_version)
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
+    yield from _name(svc, cluster.options.kubernetes_version)
     spec = svc.spec
     if spec is None:
         if "spec" not in svc.obj.root:  # no spec at all: no ports either
@@ -252,104 +237,6 @@ def _case_hint(value: str, allowed: tuple[str, ...]) -> str | None:
     return did_you_mean(value, allowed)
 
 
-def _dns1123_label_problem(s: str) -> str | None:
-    reasons = []
-    if len(s) > 63:
-        reasons.append("must be no more than 63 characters")
-    if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", s):
-        reasons.append("must not contain dots" if is_dns1123_subdomain(s) else DNS1123_LABEL_MSG)
-    return "; ".join(reasons) or None
-
-
-def _qualified_name_problem(s: str) -> str | None:
-    """Why `s` is not a qualified name (label-key syntax), in the API's words, or None."""
-    if is_label_key(s):
-        return None
-    parts = s.split("/")
-    if len(parts) > 2:
-        return (
-            "a qualified name must consist of a name part with an optional DNS subdomain prefix "
-            "and '/' (e.g. 'example.com/MyName'): it has more than one '/'"
-        )
-    reasons = []
-    name = parts[-1]
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            reasons.append("prefix part must be non-empty")
-        elif len(prefix) > 253:
-            reasons.append("prefix part must be no more than 253 characters")
-        elif not is_dns1123_subdomain(prefix):
-            reasons.append(f"prefix part {SUBDOMAIN_MSG}")
-    if not name:
-        reasons.append("name part must be non-empty")
-    else:
-        if len(name) > 63:
-            reasons.append("name part must be no more than 63 characters")
-        if not re.fullmatch(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]", name):
-            reasons.append(NAME_PART_MSG)
-    return "; ".join(reasons) or NAME_PART_MSG
-
-
-def _label_value_problem(s: str) -> str | None:
-    if is_label_value(s):
-        return None
-    reasons = []
-    if len(s) > 63:
-        reasons.append("must be no more than 63 characters")
-    if not re.fullmatch(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?", s):
-        reasons.append(LABEL_VALUE_MSG)
-    return "; ".join(reasons)
-
-
-def _as_label(s: str, leading_digit: bool) -> str | None:
-    """A valid name close to `s` (lowercased, other characters as `-`), if there is one."""
-    out = re.sub(r"[^a-z0-9-]+", "-", s.lower()).strip("-")
-    if not out or out == s or len(out) > 63:
-        return None
-    if not leading_digit and not out[0].isalpha():
-        return None
-    return out
-
-
-def _special_ip(ip: IP, text: str) -> str | None:
-    """ValidateNonSpecialIP's reason (IPv4-mapped IPv6 judged as the IPv4 it maps, like Go)."""
-    from ipaddress import IPv6Address  # already loaded by parse_ip, which made `ip`
-
-    if isinstance(ip, IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_unspecified:
-        return f"may not be unspecified ({text})"
-    if ip.is_loopback:
-        return "may not be in the loopback range (127.0.0.0/8, ::1/128)"
-    if ip.is_link_local:
-        return "may not be in the link-local range (169.254.0.0/16, fe80::/10)"
-    packed = ip.packed
-    if (ip.version == 4 and packed[:3] == b"\xe0\x00\x00") or (
-        ip.version == 6 and packed[0] == 0xFF and packed[1] & 0x0F == 0x02
-    ):
-        return "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"
-    return None
-
-
-def _is_v6(ip: IP) -> bool:
-    """Go's IsIPv6: an IPv4-mapped IPv6 address counts as IPv4."""
-    from ipaddress import IPv6Address  # already loaded by parse_ip, which made `ip`
-
-    return isinstance(ip, IPv6Address) and ip.ipv4_mapped is None
-
-
-def _valid_cidr(value: str) -> bool:
-    """IsValidCIDR as the API reads legacy fields: leading zeros and host bits are accepted."""
-    addr, slash, prefix = value.partition("/")
-    if not slash or not prefix.isascii() or not prefix.isdigit():
-        return False
-    ip = parse_ip(addr)
-    if ip is None or addr != addr.strip() or "%" in addr:
-        return False
-    return int(prefix) <= (128 if _is_v6(ip) or ":" in addr else 32)
-
-
 # -- metadata ----------------------------------------------------------------------------------
 
 
@@ -366,7 +253,7 @@ def _name(svc: Service, version: tuple[int, int]) -> Iterator[Problem]:
     # With generateName, a random suffix follows: a trailing `-` is fine (maskTrailingDash).
     judged = name[:-1] + "a" if field == "generateName" and name.endswith("-") else name
     if relaxed:
-        reason = _dns1123_label_problem(judged)
+        reason = dns1123_label_problem(judged)
     elif is_dns1035_label(judged):
         reason = None
     else:
@@ -377,7 +264,7 @@ def _name(svc: Service, version: tuple[int, int]) -> Iterator[Problem]:
     if not reason:
         return
     hint = None
-    suggestion = _as_label(name, relaxed)
+    suggestion = as_label(name, relaxed)
     if not relaxed and is_dns1123_label(judged):
         hint = (
             "start the name with a letter; Kubernetes 1.36 and later accept a leading digit "
@@ -458,9 +345,9 @@ def _port_names(svc: Service, spec: Map) -> Iterator[Problem]:
             continue
         if name is None:
             continue  # a number or boolean: yaml-implicit-type / schema-invalid
-        reason = _dns1123_label_problem(name)
+        reason = dns1123_label_problem(name)
         if reason:
-            suggestion = _as_label(name, leading_digit=True)
+            suggestion = as_label(name, leading_digit=True)
             yield problem(
                 svc.obj, node,
                 f"port name `{name}` of Service `{svc.name}` is not a DNS-1123 label: {reason}",
@@ -485,7 +372,7 @@ def _name_hint(sp: ServicePort, used: set[str]) -> str:
     if sp.port is not None:
         candidates.append(f"{sp.protocol.lower()}-{sp.port}")
     for cand in candidates:
-        if cand not in used and _dns1123_label_problem(cand) is None:
+        if cand not in used and dns1123_label_problem(cand) is None:
             return f"add `name: {cand}`"
     return "add a `name` (a DNS-1123 label such as `http`)"
 
@@ -587,7 +474,7 @@ def _app_protocols(svc: Service, spec: Map) -> Iterator[Problem]:
         value = _str(node)
         if value is None:
             continue
-        reason = _qualified_name_problem(value)
+        reason = qualified_name_problem(value)
         if reason is None:
             continue
         yield problem(
@@ -644,7 +531,7 @@ def _selector(svc: Service, spec: Map) -> Iterator[Problem]:
     if sel is None:
         return
     for key, value in sel.items():
-        reason = _qualified_name_problem(key)
+        reason = qualified_name_problem(key)
         if reason:
             yield problem(
                 svc.obj, sel.key_node(key),
@@ -653,7 +540,7 @@ def _selector(svc: Service, spec: Map) -> Iterator[Problem]:
         text = _str(value)
         if text is None:
             continue  # null reads as "", numbers and booleans are yaml-implicit-type's
-        reason = _label_value_problem(text)
+        reason = label_value_problem(text)
         if reason:
             yield problem(
                 svc.obj, value,
@@ -736,7 +623,7 @@ def _cluster_ips(svc: Service, spec: Map) -> Iterator[Problem]:
             f"{_unsupported(policy, FAMILY_POLICIES)}",
             hint=_case_hint(policy, FAMILY_POLICIES),
         )  # fmt: skip
-    parsed: list[IP] = []
+    parsed: list[IPAddress] = []
     bad_ip = False
     for i, (value, node) in enumerate(listed):
         if i == 0 and value == "None":
@@ -766,7 +653,7 @@ def _cluster_ips(svc: Service, spec: Map) -> Iterator[Problem]:
         )  # fmt: skip
     if bad_ip:
         return  # the API stops here: the rest would restate a bad IP
-    if len(parsed) > 1 and len({_is_v6(ip) for ip in parsed}) == 1:
+    if len(parsed) > 1 and len({is_ipv6(ip) for ip in parsed}) == 1:
         found += 1
         yield problem(
             svc.obj, spec.at("clusterIPs"),
@@ -778,7 +665,7 @@ def _cluster_ips(svc: Service, spec: Map) -> Iterator[Problem]:
             if i >= len(families):
                 break
             family = families[i][0]
-            if family in FAMILIES and (family == "IPv6") != _is_v6(ip):
+            if family in FAMILIES and (family == "IPv6") != is_ipv6(ip):
                 found += 1
                 yield problem(
                     svc.obj, node,
@@ -843,7 +730,7 @@ def _external_ips(svc: Service, spec: Map) -> Iterator[Problem]:
         if value is None:
             continue
         ip = parse_ip(value)
-        reason = IP_MSG if ip is None else _special_ip(ip, value)
+        reason = IP_MSG if ip is None else special_ip_problem(ip, value)
         if reason:
             yield problem(
                 svc.obj, item,
@@ -937,14 +824,14 @@ def _load_balancer_fields(svc: Service, spec: Map) -> Iterator[Problem]:
         yield from _forbidden_unless_lb(svc, spec.key_node("loadBalancerSourceRanges"), "field")
         for item in ranges:
             value = _str(item)
-            if value is not None and not _valid_cidr(value.strip()):
+            if value is not None and not is_valid_cidr(value.strip()):
                 yield _bad_cidr(svc, item, value, "`loadBalancerSourceRanges` entry")
     elif amap is not None and isinstance(annotation, Scalar):
         yield from _forbidden_unless_lb(svc, amap.key_node(SOURCE_RANGES_ANNOTATION), "annotation")
         text = "" if annotation.value is None else annotation.text
         if text.strip():
             for value in text.strip().split(","):
-                if not _valid_cidr(value.strip()):
+                if not is_valid_cidr(value.strip()):
                     yield _bad_cidr(svc, annotation, value.strip(), "source range")
     for key in ("loadBalancerClass", "allocateLoadBalancerNodePorts"):
         node = spec.get(key)
@@ -954,7 +841,7 @@ def _load_balancer_fields(svc: Service, spec: Map) -> Iterator[Problem]:
             yield from _forbidden_unless_lb(svc, spec.key_node(key), key)
         elif key == "loadBalancerClass":
             value = _str(node)
-            reason = _qualified_name_problem(value) if value is not None else None
+            reason = qualified_name_problem(value) if value is not None else None
             if reason:
                 yield problem(
                     svc.obj, node,
@@ -985,7 +872,7 @@ def _bad_cidr(svc: Service, node: Node, value: str, what: str) -> Problem:
     hint = None
     ip = parse_ip(value) if "/" not in value else None
     if ip is not None:
-        hint = f"did you mean `{value}/{128 if _is_v6(ip) else 32}`? (a single address)"
+        hint = f"did you mean `{value}/{128 if is_ipv6(ip) else 32}`? (a single address)"
     return problem(
         svc.obj, node,
         f"{what} `{value}` of Service `{svc.name}` {CIDR_MSG}",

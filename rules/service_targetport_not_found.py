@@ -106,14 +106,12 @@ spec:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from svclint.api import (
+    Cluster,
     Container,
     ContainerPort,
-    Graph,
-    Map,
     PodSource,
     Problem,
     Related,
@@ -123,51 +121,42 @@ from svclint.api import (
     pod_source_labels,
     problem,
 )
+from svclint.k8s.ports import find_port, init_ports, judgeable, ports_named, quoted_number
 
 ID = "service-targetport-not-found"
 LEVEL = "error"
 ENABLED = True
 TARGET = "services"
 
-PROTOCOLS = ("TCP", "UDP", "SCTP")
-NUMBER = re.compile(r"[0-9]+")
-# Unrendered template text (`${PORT}`, `{{ .Values.port }}`, `<port>`): not a name anyone declares.
-PLACEHOLDER = re.compile(r"[${}<>%]")
 
-
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     # A pod source without containers is malformed or not rendered: nothing to judge it by.
-    pods = [ps for ps in graph.pods_for(svc) if ps.containers]
+    pods = [ps for ps in cluster.pods_for(svc) if ps.containers]
     if not pods:
         return
     for sp in svc.ports:
         # A port without a numeric `port`, an unknown protocol or a placeholder name is broken or
         # unrendered: the API rejects it (service-spec-invalid); resolving it says nothing more.
-        if (
-            isinstance(sp.target, str)
-            and sp.port is not None
-            and sp.protocol in PROTOCOLS
-            and not PLACEHOLDER.search(sp.target)
-        ):
+        if isinstance(sp.target, str) and judgeable(sp):
             found = _check_port(svc, sp, sp.target, pods)
             if found is not None:
                 yield found
 
 
 def _check_port(svc: Service, sp: ServicePort, name: str, pods: list[PodSource]) -> Problem | None:
-    have = [ps for ps in pods if _resolves(ps, name, sp.protocol)]
+    have = [ps for ps in pods if find_port(ps, name, sp.protocol) is not None]
     without = [ps for ps in pods if ps not in have]
     if not without:
         return None
     # Ports carrying the name under another protocol (the lookup skips them).
-    other = [(ps, c, p) for ps in without for c, p in ps.ports_named(name)]
+    other = [(ps, c, p) for ps in without for c, p in ports_named(ps, name)]
     other_protos = sorted({p.protocol for _, _, p in other})
     labels = pod_source_labels(pods)
     where = _names(without, labels)
     lead = (
         f'targetPort `"{name}"` of port {sp.label} is a quoted number, which Kubernetes reads as '
         "a port name"
-        if _quoted(name)
+        if quoted_number(name)
         else f"targetPort `{name}` of port {sp.label}"
     )
     if have:
@@ -176,7 +165,7 @@ def _check_port(svc: Service, sp: ServicePort, name: str, pods: list[PodSource])
             "endpoint for this port"
         )
     else:
-        sep = ", and" if _quoted(name) else ":"
+        sep = ", and" if quoted_number(name) else ":"
         message = (
             f"{lead}{sep} no container of {where} declares a {sp.protocol} port named `{name}`"
         )
@@ -186,7 +175,7 @@ def _check_port(svc: Service, sp: ServicePort, name: str, pods: list[PodSource])
             f"; {_names(owners, labels)} declare{'s' if len(owners) == 1 else ''} `{name}` only as "
             f"{'/'.join(other_protos)}"
         )
-    init = _init_ports(without, name, sp.protocol)
+    init = [(ps, c, p) for ps in without for c, p in init_ports(ps, name, sp.protocol)]
     if init:
         c_name = init[0][1]
         message += (
@@ -198,35 +187,8 @@ def _check_port(svc: Service, sp: ServicePort, name: str, pods: list[PodSource])
     related += [Related(ps.obj, p, f"`{name}` in init container `{c}`") for ps, c, p in init]
     return problem(
         svc.obj, sp.target_node, message, hint=hint, related=related,
-        level="warning" if have else None,
+        level="warning" if have else None, about=[ps.obj for ps in without], key=sp.key,
     )  # fmt: skip
-
-
-def _init_ports(
-    pods: list[PodSource], name: str, protocol: str
-) -> list[tuple[PodSource, str, Map]]:
-    """Ports with this name and protocol in ordinary init containers (FindPort skips them)."""
-    out: list[tuple[PodSource, str, Map]] = []
-    for ps in pods:
-        init = ps.spec.seq("initContainers") if ps.spec is not None else None
-        for c in init.maps() if init is not None else ():
-            if c.get_str("restartPolicy") == "Always":
-                continue  # a native sidecar: already among ps.containers
-            ports = c.seq("ports")
-            for p in ports.maps() if ports is not None else ():
-                if p.text("name") == name and (p.text("protocol") or "TCP") == protocol:
-                    out.append((ps, c.text("name") or "", p))
-    return out
-
-
-def _quoted(name: str) -> bool:
-    """A string of digits: `targetPort: "8080"` written with quotes."""
-    return NUMBER.fullmatch(name) is not None
-
-
-def _resolves(ps: PodSource, name: str, protocol: str) -> bool:
-    """FindPort: the first container (regular, then sidecar) port with this name and protocol."""
-    return ps.find_port(name, protocol) is not None
 
 
 def _names(pods: list[PodSource], labels: dict[int, str]) -> str:
@@ -244,7 +206,7 @@ def _ports(pods: list[PodSource], protocol: str) -> list[tuple[Container, Contai
 
 def _hint(sp: ServicePort, name: str, pods: list[PodSource], other: list[str]) -> str | None:
     ports = _ports(pods, sp.protocol)
-    if _quoted(name):
+    if quoted_number(name):
         number = int(name)
         if not 1 <= number <= 65535:
             return None

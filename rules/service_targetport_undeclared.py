@@ -111,7 +111,7 @@ import re
 from collections.abc import Iterator
 
 from svclint.api import (
-    Graph,
+    Cluster,
     Level,
     PodSource,
     Problem,
@@ -124,25 +124,24 @@ from svclint.api import (
     problem,
     quote_list,
 )
+from svclint.k8s.ports import PROTOCOLS, declaring
 
 ID = "service-targetport-undeclared"
 LEVEL = "warning"
 ENABLED = True
 TARGET = "services"
 
-PROTOCOLS = ("TCP", "UDP", "SCTP")
 
-
-def check(svc: Service, graph: Graph) -> Iterator[Problem]:
+def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if svc.headless:
         return  # targetPort is ignored without a proxy: clients dial pod addresses directly
-    pods = [ps for ps in graph.pods_for(svc) if ps.containers and _readable(ps)]
+    pods = [ps for ps in cluster.pods_for(svc) if ps.containers and _readable(ps)]
     if not pods:
         return
     for sp in svc.ports:
         # An unknown protocol is rejected by the API (service-spec-invalid): nothing to compare.
         if type(sp.target) is int and sp.protocol in PROTOCOLS:
-            found = _check_port(svc, sp, sp.target, pods, graph)
+            found = _check_port(svc, sp, sp.target, pods, cluster)
             if found is not None:
                 yield found
 
@@ -152,21 +151,15 @@ def _readable(ps: PodSource) -> bool:
     return all(p.number is not None for c in ps.containers for p in c.ports)
 
 
-def _declares(ps: PodSource, number: int, protocol: str) -> bool:
-    return any(
-        p.number == number and p.protocol == protocol for c in ps.containers for p in c.ports
-    )
-
-
 def _declares_other(ps: PodSource, number: int) -> bool:
     """Declares `number` at all (called only when it lacks the Service port's protocol)."""
     return any(p.number == number for c in ps.containers for p in c.ports)
 
 
 def _check_port(
-    svc: Service, sp: ServicePort, number: int, pods: list[PodSource], graph: Graph
+    svc: Service, sp: ServicePort, number: int, pods: list[PodSource], cluster: Cluster
 ) -> Problem | None:
-    have = [ps for ps in pods if _declares(ps, number, sp.protocol)]
+    have = [ps for ps in pods if declaring(ps, number, sp.protocol)]
     without = [ps for ps in pods if ps not in have]
     if not without:
         return None
@@ -183,7 +176,7 @@ def _check_port(
     # is configured to listen there and merely does not declare it.
     # A number declared with another protocol is a protocol mismatch whatever the config says.
     evidence = {
-        id(ps): None if _declares_other(ps, number) else _mention(ps, number, graph)
+        id(ps): None if _declares_other(ps, number) else _mention(ps, number, cluster)
         for ps in without
         if ps not in bare
     }
@@ -222,15 +215,16 @@ def _check_port(
         )
         hint = None
     return problem(
-        svc.obj, sp.target_node, message, hint=hint, related=_related(without), level=level
-    )
+        svc.obj, sp.target_node, message, hint=hint, related=_related(without), level=level,
+        about=[ps.obj for ps in without], key=sp.key,
+    )  # fmt: skip
 
 
 def _verb(pods: list[PodSource]) -> str:
     return "declares" if len(pods) == 1 else "declare"
 
 
-def _mention(ps: PodSource, number: int, graph: Graph) -> str | None:
+def _mention(ps: PodSource, number: int, cluster: Cluster) -> str | None:
     """Where the pod's configuration mentions `number` as a whole number, if anywhere."""
     token = re.compile(rf"(?<!\d){number}(?!\d)")
     configmaps: list[str] = []
@@ -260,7 +254,7 @@ def _mention(ps: PodSource, number: int, graph: Graph) -> str | None:
             if isinstance(name, Scalar) and isinstance(name.value, str):
                 configmaps.append(name.value)
     for cm_name in dict.fromkeys(configmaps):
-        for cm in graph.get("ConfigMap", ps.namespace, cm_name):
+        for cm in cluster.get("ConfigMap", ps.namespace, cm_name):
             data = cm.root.map("data")
             if data is not None and any(
                 isinstance(v, Scalar) and token.search(v.text) for _, v in data.items()

@@ -91,7 +91,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, K8sObject, Node, Problem, Related, Scalar, Service, closest, problem
+from svclint.api import (
+    Cluster,
+    K8sObject,
+    Node,
+    Problem,
+    Ref,
+    Related,
+    Scalar,
+    closest,
+    problem,
+)
+from svclint.k8s.statefulset import headless_selecting, service_name
 
 ID = "statefulset-service-missing"
 LEVEL = "warning"
@@ -100,7 +111,7 @@ TARGET = "objects"
 KINDS = ("StatefulSet",)
 
 
-def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
+def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
     if obj.kind != "StatefulSet" or obj.group != "apps":
         return
     spec = obj.spec
@@ -108,16 +119,16 @@ def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
         return
     node = spec.get("serviceName")
     if node is not None and not (isinstance(node, Scalar) and node.value in (None, "")):
-        name = spec.get_str("serviceName")
+        name = service_name(obj)
         if name is not None and isinstance(node, Scalar):
-            yield from _missing(obj, graph, name, node)
+            yield from _missing(obj, cluster, name, node)
         return  # a number or a list: schema-invalid's business
     # Absent, null and "" all decode to the empty string: no subdomain for the pods.
     if node is None:
         at: Node = obj.root.key_node("spec")
     else:
         at = node if isinstance(node, Scalar) and node.value == "" else spec.key_node("serviceName")
-    headless = _headless_selecting(obj, graph)
+    headless = headless_selecting(cluster, obj)
     related: list[Related] = []
     if len(headless) == 1:
         hint = f"set `serviceName: {headless[0].name}` (a headless Service selecting these pods)"
@@ -131,25 +142,27 @@ def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
         obj, at,
         f"StatefulSet `{obj.name}` has no `serviceName`: its pods get no stable per-pod DNS "
         f"names such as `{obj.name}-0.<service>.{obj.namespace}.svc`",
-        hint=hint, related=related,
+        hint=hint, related=related, key="serviceName",
     )  # fmt: skip
 
 
-def _missing(obj: K8sObject, graph: Graph, name: str, node: Scalar) -> Iterator[Problem]:
+def _missing(obj: K8sObject, cluster: Cluster, name: str, node: Scalar) -> Iterator[Problem]:
     ns = obj.namespace
-    if graph.service(ns, name) is not None:
+    if cluster.service(ns, name) is not None:
         return
-    elsewhere = sorted(s.namespace for s in graph.services if s.name == name and s.namespace != ns)
+    elsewhere = sorted(
+        s.namespace for s in cluster.services if s.name == name and s.namespace != ns
+    )
     there = ""
     if elsewhere:
         where = ", ".join(f"`{n}`" for n in elsewhere)
         there = f"; a Service `{name}` exists in namespace {where} (it must be in `{ns}`)"
-    if not graph.has_services(ns):
+    if not cluster.has_services(ns):
         yield problem(
             obj, node,
             f"`serviceName` `{name}` of StatefulSet `{obj.name}`: no Services of namespace "
             f"`{ns}` were part of the input, so svclint cannot tell whether it exists{there}",
-            level="info",
+            level="info", about=[Ref("Service", ns, name)], key="serviceName",
         )  # fmt: skip
         return
     message = (
@@ -157,11 +170,11 @@ def _missing(obj: K8sObject, graph: Graph, name: str, node: Scalar) -> Iterator[
         f"`{ns}`: its pods get no per-pod DNS names such as `{obj.name}-0.{name}.{ns}.svc`{there}"
     )
     # Suggest only Services that select these pods: a near name for other pods is no fix.
-    ps = graph.pod_source_of(obj)
-    selecting = graph.services_selecting(ps) if ps is not None else []
+    ps = cluster.pod_source_of(obj)
+    selecting = cluster.services_selecting(ps) if ps is not None else []
     headless = [s for s in selecting if s.headless]
     near = closest(name, [s.name for s in selecting])
-    pick = graph.service(ns, near) if near is not None else None
+    pick = cluster.service(ns, near) if near is not None else None
     if pick is None and len(headless) == 1:
         pick = headless[0]
     related: list[Related] = []
@@ -174,12 +187,7 @@ def _missing(obj: K8sObject, graph: Graph, name: str, node: Scalar) -> Iterator[
             f"create a headless Service `{name}` (`clusterIP: None`) in namespace `{ns}` that "
             "selects the pods"
         )
-    yield problem(obj, node, message, hint=hint, related=related)
-
-
-def _headless_selecting(obj: K8sObject, graph: Graph) -> list[Service]:
-    """Headless Services of the namespace whose selector picks the StatefulSet's pods."""
-    ps = graph.pod_source_of(obj)
-    if ps is None:
-        return []
-    return [s for s in graph.services_selecting(ps) if s.headless]
+    yield problem(
+        obj, node, message, hint=hint, related=related, about=[Ref("Service", ns, name)],
+        key="serviceName",
+    )  # fmt: skip

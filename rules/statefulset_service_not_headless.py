@@ -85,7 +85,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, K8sObject, Node, Problem, Related, Service, problem
+from svclint.api import Cluster, K8sObject, Node, Problem, Related, problem
+from svclint.k8s.statefulset import headless_selecting, service_name
 
 ID = "statefulset-service-not-headless"
 LEVEL = "warning"
@@ -94,13 +95,13 @@ TARGET = "objects"
 KINDS = ("StatefulSet",)
 
 
-def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
+def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
     if obj.kind != "StatefulSet" or obj.group != "apps" or obj.spec is None:
         return
-    name = obj.spec.get_str("serviceName")
+    name = service_name(obj)
     if not name:
         return
-    svc = graph.service(obj.namespace, name)
+    svc = cluster.service(obj.namespace, name)
     if svc is None or svc.headless:
         return
     spec = svc.spec
@@ -120,7 +121,7 @@ def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
         "only for headless Services"
     )
     related = [Related(svc.obj, where, f"{svc.obj.ref}")]
-    others = [s for s in _headless_selecting(obj, graph) if s is not svc]
+    others = [s for s in headless_selecting(cluster, obj) if s is not svc]
     if len(others) == 1:
         hint = (
             f"did you mean `serviceName: {others[0].name}`? "
@@ -134,11 +135,7 @@ def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
             "add a headless Service (`clusterIP: None`) selecting the same pods and point "
             "`serviceName` at it"
         )
-    yield problem(obj, obj.spec.at("serviceName"), message, hint=hint, related=related)
-
-
-def _headless_selecting(obj: K8sObject, graph: Graph) -> list[Service]:
-    ps = graph.pod_source_of(obj)
-    if ps is None:
-        return []
-    return [s for s in graph.services_selecting(ps) if s.headless]
+    yield problem(
+        obj, obj.spec.at("serviceName"), message, hint=hint, related=related, about=[svc.obj],
+        key="serviceName",
+    )  # fmt: skip

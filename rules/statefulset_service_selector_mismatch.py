@@ -86,7 +86,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.api import (
-    Graph,
+    Cluster,
     K8sObject,
     Node,
     Problem,
@@ -94,6 +94,8 @@ from svclint.api import (
     closest,
     problem,
 )
+from svclint.k8s.pod_labels import PER_POD_LABELS
+from svclint.k8s.statefulset import service_name
 
 ID = "statefulset-service-selector-mismatch"
 LEVEL = "warning"
@@ -101,28 +103,28 @@ ENABLED = True
 TARGET = "objects"
 KINDS = ("StatefulSet",)
 
-PER_POD_KEYS = ("statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index")
 
-
-def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
+def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
     if obj.kind != "StatefulSet" or obj.group != "apps" or obj.spec is None:
         return
-    name = obj.spec.get_str("serviceName")
+    name = service_name(obj)
     if not name:
         return
-    svc = graph.service(obj.namespace, name)
-    ps = graph.pod_source_of(obj)
+    svc = cluster.service(obj.namespace, name)
+    ps = cluster.pod_source_of(obj)
     if svc is None or ps is None or not svc.selector or not svc.headless:
         return
-    if any(p is ps for p in graph.pods_for(svc)):
+    if any(p is ps for p in cluster.pods_for(svc)):
         return
     selector = svc.selector
     shown = ", ".join(f"{k}={v}" for k, v in selector.items())
-    differing = [k for k, v in selector.items() if k not in PER_POD_KEYS and ps.labels.get(k) != v]
+    differing = [
+        k for k, v in selector.items() if k not in PER_POD_LABELS and ps.labels.get(k) != v
+    ]
     parts = [
         f"`{k}` is `{ps.labels[k]}`" if k in ps.labels else f"no `{k}` label" for k in differing
     ]
-    per_pod = [k for k in selector if k in PER_POD_KEYS]
+    per_pod = [k for k in selector if k in PER_POD_LABELS]
     if per_pod and not differing:
         parts.append(f"`{per_pod[0]}: {selector[per_pod[0]]}` names no pod of it")
     message = (
@@ -137,7 +139,10 @@ def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
         Related(svc.obj, where, f"selector of {svc.obj.ref}"),
         Related(obj, ps.labels_node, f"pod template labels of {obj.ref}"),
     ]
-    yield problem(obj, obj.spec.at("serviceName"), message, hint=hint, related=related)
+    yield problem(
+        obj, obj.spec.at("serviceName"), message, hint=hint, related=related, about=[svc.obj],
+        key="serviceName",
+    )  # fmt: skip
 
 
 def _hint(differing: list[str], selector: dict[str, str], labels: dict[str, str]) -> str | None:

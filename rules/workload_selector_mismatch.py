@@ -94,7 +94,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from svclint.api import (
-    Graph,
+    Cluster,
     K8sObject,
     Map,
     Node,
@@ -107,6 +107,7 @@ from svclint.api import (
     problem,
     quote_list,
 )
+from svclint.k8s.pod_labels import JOB_NAME_KEYS, JOB_UID_KEYS
 from svclint.k8s.selectors import OPERATORS, LabelSelector, Requirement, parse_selector
 
 ID = "workload-selector-mismatch"
@@ -117,11 +118,9 @@ TARGET = "objects"
 APPS_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
 # apiVersions whose defaulting copied the template labels into an absent selector.
 DEFAULTED_SELECTOR_VERSIONS = frozenset({"extensions/v1beta1", "apps/v1beta1"})
-JOB_NAME_KEYS = ("job-name", "batch.kubernetes.io/job-name")
-JOB_UID_KEYS = ("controller-uid", "batch.kubernetes.io/controller-uid")
 
 
-def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
+def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
     spec = obj.spec
     if spec is None:
         return
@@ -410,7 +409,7 @@ def _job(obj: K8sObject, spec: Map) -> Iterator[Problem]:
         return
     # Generated mode: the API adds the generated labels to the template and requires the
     # selector to select them (ValidateGeneratedSelector). The UID is unknown offline.
-    generated = {key: obj.name for key in JOB_NAME_KEYS}
+    generated = dict.fromkeys(JOB_NAME_KEYS, obj.name)
     judged = [r for r in sel.requirements if r.key not in JOB_UID_KEYS]
     failing = [r for r in judged if not r.matches(generated)]
     if not failing:

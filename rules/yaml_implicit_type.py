@@ -72,7 +72,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, K8sObject, Map, Node, Problem, Scalar, Seq, problem
+from svclint.api import Cluster, K8sObject, Map, Node, Problem, Scalar, Seq, problem
 
 ID = "yaml-implicit-type"
 LEVEL = "error"
@@ -84,7 +84,7 @@ _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 _MAX_DEPTH = 12  # pod specs sit at most ~6 levels down (CronJob); CR specs are not walked
 
 
-def check(obj: K8sObject, graph: Graph) -> Iterator[Problem]:
+def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
     found: list[tuple[Scalar, str]] = []
     if obj.meta is not None:
         _metadata(obj.meta, "metadata", found)

@@ -39,13 +39,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Graph, Problem, document_problems
+from svclint.api import Cluster, Problem, document_problems
 
 ID = "yaml-syntax-error"
 LEVEL = "error"
 ENABLED = True
-TARGET = "graph"
+TARGET = "cluster"
 
 
-def check(graph: Graph, _: Graph) -> Iterator[Problem]:
-    yield from document_problems(graph, ID)
+def check(cluster: Cluster, _: Cluster) -> Iterator[Problem]:
+    yield from document_problems(cluster, ID)

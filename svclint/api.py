@@ -5,11 +5,12 @@ A rule module (in `rules/`, imported as `svclint.rules.<module>`) holds, top to 
 - a docstring in Markdown: the one-line summary, then `## What it checks`, `## Why it matters`,
   `## Example` (a YAML block that must fire) and `## Fix` (one that must not);
 - `ID` (the public rule id), `LEVEL` ("error" | "warning" | "info"), `ENABLED` (on by default?),
-  `TARGET` (what `check` is called with: "services", "pod_sources", "objects" or "graph");
+  `TARGET` (what `check` is called with: "services", "pod_sources", "objects" or "cluster",
+  the whole input once);
 - optionally `KINDS`, a tuple of the object kinds the rule needs: it runs only when the input
   holds one of them, and an "objects" rule is called with those objects only; and `TAGS`
   (`("security",)` marks a security rule in SARIF);
-- `check(item, graph)`, a generator of `Problem`s.
+- `check(item, cluster)`, a generator of `Problem`s.
 
 Rules never format output, read config, decide suppression or pick the final level: the engine
 does. A problem may carry a lower level than the rule's own (a partial match is a warning in an
@@ -18,14 +19,17 @@ error rule, a reference outside the linted scope is info); the engine never rais
 
 from __future__ import annotations
 
+from .k8s.endpoints import SERVICE_NAME_LABEL
 from .k8s.selectors import OPERATORS, LabelSelector, Requirement, parse_selector
 from .lint.problem import LEVELS, Level, Problem, Related, Target, document_problems, problem
 from .messages import closest, did_you_mean, edit_distance, pod_source_labels, quote_list
-from .model.cluster import SERVICE_NAME_LABEL, Graph, Options
+from .model.cluster import Cluster, Options
 from .model.nodes import Map, Node, Scalar, Seq, walk_maps
-from .model.objects import K8sObject, SourceFile
+from .model.objects import K8sObject, Ref, SourceFile
 from .model.services import Service, ServicePort
 from .model.workloads import BATCH_KINDS, PROBES, Container, ContainerPort, PodSource
+
+Graph = Cluster  # the name of `Cluster` before 0.2; plugins written against it keep working
 
 __all__ = [
     "BATCH_KINDS",
@@ -33,6 +37,7 @@ __all__ = [
     "OPERATORS",
     "PROBES",
     "SERVICE_NAME_LABEL",
+    "Cluster",
     "Container",
     "ContainerPort",
     "Graph",
@@ -44,6 +49,7 @@ __all__ = [
     "Options",
     "PodSource",
     "Problem",
+    "Ref",
     "Related",
     "Requirement",
     "Scalar",

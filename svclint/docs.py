@@ -58,7 +58,7 @@ _TARGET_WORDS = {
     "services": "each Service",
     "pod_sources": "each pod source (Pod, workload, CronJob, custom kinds with a pod template)",
     "objects": "each object",
-    "graph": "the whole input",
+    "cluster": "the whole input",
 }
 
 

@@ -9,8 +9,10 @@ if TYPE_CHECKING:
     from .model.workloads import PodSource
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, substitute, swap two neighbours) turning `a` into `b`."""
+def edit_distance(a: str, b: str, cap: int | None = None) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) turning `a` into `b`: the optimal
+    string alignment distance. With `cap`, gives up (returning cap + 1) once every alignment
+    costs more, which makes scanning a long list of candidates cheap."""
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -20,8 +22,17 @@ def edit_distance(a: str, b: str) -> int:
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 d = min(d, prev2[j - 2] + 1)  # a transposition is one typo, not two
             cur.append(d)
+        if cap is not None and min(cur) > cap:
+            return cap + 1
         prev2, prev = prev, cur
     return prev[-1]
+
+
+def is_typo(a: str, b: str) -> bool:
+    """A slip of the keyboard, not another word: `wbe` for `web`, `fronted` for `frontend` (at
+    most one edit per four characters of the shorter word)."""
+    limit = max(1, min(len(a), len(b)) // 4)
+    return abs(len(a) - len(b)) <= limit and edit_distance(a, b, limit) <= limit
 
 
 def closest(word: str, candidates: Iterable[str], max_ratio: float = 0.5) -> str | None:

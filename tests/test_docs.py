@@ -13,7 +13,7 @@ from svclint.config.settings import Flags, build_settings
 from svclint.lint.engine import load_source, run_rules
 from svclint.lint.findings import Report
 from svclint.lint.registry import load_rules
-from svclint.model.cluster import Graph
+from svclint.model.cluster import Cluster
 from svclint.model.objects import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +33,9 @@ def _lint(text: str, rule_id: str) -> list[str]:
 
     loaded = Loaded()
     load_source(SourceFile("example.yaml", text), settings, loaded)
-    graph = Graph.build(loaded.objects, settings.options, loaded.problems, loaded.not_objects)
+    cluster = Cluster.build(loaded.objects, settings.options, loaded.problems, loaded.not_objects)
     report = Report()
-    findings = run_rules(graph, settings, report)
+    findings = run_rules(cluster, settings, report)
     assert not report.crashes
     return [f"{f.pos[0]}:{f.pos[1]} {f.rule} {f.message}" for f in findings if f.rule == rule_id]
 

@@ -32,8 +32,8 @@ def relations(path: Path = SHOP, **kw: Any) -> Relations:
 
 
 def edges(rel: Relations) -> dict[tuple[str, str], tuple[str | None, str | None, bool]]:
-    """(src id, dst id) -> (label, rule, reported)."""
-    return {(e.src, e.dst): (e.label, e.rule, e.reported) for e in rel.edges}
+    """(src id, dst id) -> (label, first rule saying it is broken, broken)."""
+    return {(e.src, e.dst): (e.label, e.rules[0] if e.rules else None, e.broken) for e in rel.edges}
 
 
 def invoke(*args: str) -> Any:
@@ -84,9 +84,11 @@ def test_statefulset_relations() -> None:
     assert got[("StatefulSet/default/etcd", "Service/default/etcd")][1] == (
         "statefulset-service-selector-mismatch"
     )
-    # `etcd` is not a typo of `etcd-server`: no nearest pod source, a missing node instead
-    assert got[("Service/default/etcd", "missing:Pods/default/app=etcd-server")][1] == (
-        "service-selector-no-match"
+    # The finding names StatefulSet etcd as the nearest pod source; the graph draws the same
+    assert got[("Service/default/etcd", "StatefulSet/default/etcd")] == (
+        "nearest",
+        "service-selector-no-match",
+        True,
     )
     assert got[("StatefulSet/default/kafka", "Service/default/peers")][1] is None
 
@@ -115,8 +117,22 @@ def test_mermaid() -> None:
     lines = [line.strip() for line in text.splitlines()]
     links = [line for line in lines if re.match(r"n\d+ (-->|-\.->)", line)]
     dashed = [i for i, line in enumerate(links) if "-.->" in line]
-    [style] = [line for line in lines if line.startswith("linkStyle")]
-    assert style.split()[1] == ",".join(map(str, dashed))
+    styles = {
+        line.split()[2].split(";")[0]: line.split()[1]
+        for line in lines
+        if line.startswith("linkStyle")
+    }
+    # Broken links are red; those whose finding is only `info` (svclint cannot tell) grey.
+    info = [i for i, e in enumerate(rel.edges) if e.broken and e.level == "info"]
+    red = [i for i in dashed if i not in info]
+    assert styles == {
+        "stroke:#d62728,stroke-width:2px,color:#d62728": ",".join(map(str, red)),
+        **(
+            {"stroke:#7f7f7f,stroke-width:2px,color:#7f7f7f": ",".join(map(str, info))}
+            if info
+            else {}
+        ),
+    }
     assert '-.->|"80: ingress-backend-not-found"|' in text
     assert re.search(r'n\d+\(\["Service<br/>legacy<br/>\(not in the input\)"\]\)', text)
     assert text.count("class ") == 3

@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from svclint.cli.explain import trace as trace_command
 from svclint.config.file import FileConfig
 from svclint.config.settings import Flags, build_settings
-from svclint.explain.trace import LookupError_, Trace, as_dict, build, find_service
+from svclint.explain.trace import LookupError_, build, find_service
+from svclint.explain.trace_model import Trace, as_dict
 from svclint.explain.trace_text import render
 from svclint.lint.engine import run
 from svclint.lint.findings import Report
 from svclint.lint.registry import load_rules
-from svclint.model.cluster import Graph
+from svclint.model.cluster import Cluster
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trace"
 SHOP = FIXTURES / "shop.yaml"
@@ -25,14 +26,14 @@ FINDPORT = FIXTURES / "findport.yaml"
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 
-def load(path: Path | str, **config: Any) -> tuple[Report, Graph]:
+def load(path: Path | str, **config: Any) -> tuple[Report, Cluster]:
     settings, _ = build_settings(Flags(), FileConfig(None, dict(config)), load_rules())
     return run([str(path)], settings)
 
 
 def traced(name: str, path: Path = SHOP, namespace: str | None = None, **config: Any) -> Trace:
-    report, graph = load(path, **config)
-    return build(graph, report, find_service(graph, name, namespace))
+    report, cluster = load(path, **config)
+    return build(cluster, report, find_service(cluster, name, namespace))
 
 
 def invoke(*args: str) -> Any:
@@ -43,23 +44,23 @@ def invoke(*args: str) -> Any:
 
 
 def test_service_forms() -> None:
-    _, graph = load(SHOP)
+    _, cluster = load(SHOP)
     for text, ns in (("web", None), ("shop/web", None), ("svc/web", "shop"), ("web", "shop"),
                      ("service/shop/web", None), ("services/web", "shop")):  # fmt: skip
-        svc = find_service(graph, text, ns)
+        svc = find_service(cluster, text, ns)
         assert (svc.namespace, svc.name) == ("shop", "web"), text
 
 
 def test_unknown_service_did_you_mean() -> None:
-    _, graph = load(SHOP)
+    _, cluster = load(SHOP)
     with pytest.raises(LookupError_, match=r"did you mean `shop/cart`"):
-        find_service(graph, "kart", None)
+        find_service(cluster, "kart", None)
     with pytest.raises(LookupError_, match=r"it exists in namespace `shop`"):
-        find_service(graph, "web", "other")
+        find_service(cluster, "web", "other")
     with pytest.raises(LookupError_, match=r"-n gives `other`"):
-        find_service(graph, "shop/web", "other")
+        find_service(cluster, "shop/web", "other")
     with pytest.raises(LookupError_, match="only Services"):
-        find_service(graph, "deploy/shop/web", None)
+        find_service(cluster, "deploy/shop/web", None)
 
 
 def test_ambiguous_name_asks_for_a_namespace(tmp_path: Path) -> None:
@@ -69,9 +70,9 @@ def test_ambiguous_name_asks_for_a_namespace(tmp_path: Path) -> None:
     )
     path = tmp_path / "two.yaml"
     path.write_text(text)
-    _, graph = load(path)
+    _, cluster = load(path)
     with pytest.raises(LookupError_, match=r"namespaces `b`, `shop`"):
-        find_service(graph, "web", None)
+        find_service(cluster, "web", None)
 
 
 def test_unplaced_service_suggests_namespace_flag(tmp_path: Path) -> None:
@@ -79,9 +80,9 @@ def test_unplaced_service_suggests_namespace_flag(tmp_path: Path) -> None:
     path.write_text(
         "apiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {ports: [{port: 80}]}\n"
     )
-    _, graph = load(path)
+    _, cluster = load(path)
     with pytest.raises(LookupError_, match=r"names no namespace.*`-n argocd`"):
-        find_service(graph, "argocd/api", None)
+        find_service(cluster, "argocd/api", None)
 
 
 # -- sections ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ..lint.registry import load_rules
 if TYPE_CHECKING:
     from ..config.settings import Settings
     from ..lint.findings import Report
-    from ..model.cluster import Graph
+    from ..model.cluster import Cluster
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,7 +106,7 @@ def color_option(func: F) -> F:
 
 def run_from_flags(
     paths: tuple[str, ...], kw: dict[str, Any]
-) -> tuple[Report, Graph, Settings, str]:
+) -> tuple[Report, Cluster, Settings, str]:
     """Rules + config file + the run's flags -> a lint run, its notes and errors printed on
     stderr; exit 2 on a plugin, config or usage error. Shared by `check`, `trace` and `graph`."""
     rules = load_rules()
@@ -123,7 +123,7 @@ def run_from_flags(
 
     from ..lint.engine import run
 
-    report, graph = run(paths, settings)
+    report, cluster = run(paths, settings)
     for note in report.notes:
         click.echo(f"svclint: note: {note}", err=True)
     for err in report.input_errors:
@@ -134,4 +134,4 @@ def run_from_flags(
             " (other rules and objects were still checked; --debug shows the traceback)",
             err=True,
         )
-    return report, graph, settings, fail_level
+    return report, cluster, settings, fail_level

@@ -17,18 +17,18 @@ import click
 
 from ..config.settings import Settings
 from ..lint.findings import Report
-from ..model.cluster import Graph
+from ..model.cluster import Cluster
 from .common import EXIT_USAGE, color_option, fail, input_options, run_from_flags, use_color
 
 EXIT_OK = 0
 
 
-def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, Graph, Settings]:
+def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, Cluster, Settings]:
     """Run the engine as `check` does; exit 2 on a config error or when nothing was read."""
-    report, graph, settings, _ = run_from_flags(paths, kw)
+    report, cluster, settings, _ = run_from_flags(paths, kw)
     if report.input_errors and report.files == 0:
         sys.exit(EXIT_USAGE)
-    return report, graph, settings
+    return report, cluster, settings
 
 
 @click.command("trace", context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,15 +53,16 @@ def trace(service: str, paths: tuple[str, ...], fmt: str, color: str, **kw: Any)
     SERVICE is `name`, `ns/name` or `svc/name` (with -n). PATH defaults to the current folder;
     `-` reads standard input.
     """
-    from ..explain.trace import LookupError_, as_dict, build, find_service
+    from ..explain.trace import LookupError_, build, find_service
+    from ..explain.trace_model import as_dict
 
     namespace = kw["namespace"]
-    report, graph, _ = _load(paths or (".",), kw)
+    report, cluster, _ = _load(paths or (".",), kw)
     try:
-        svc = find_service(graph, service, namespace)
+        svc = find_service(cluster, service, namespace)
     except LookupError_ as exc:
         fail(str(exc))
-    result = build(graph, report, svc)
+    result = build(cluster, report, svc)
     if fmt == "json":
         sys.stdout.write(json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n")
         return
@@ -121,9 +122,9 @@ def graph(
     from ..explain.render_graph import DEFAULT_MAX_NODES, TooLarge, render
 
     namespace = kw["namespace"]
-    report, g, _ = _load(paths or (".",), kw)
+    report, cluster, _ = _load(paths or (".",), kw)
     only = None if namespace is None or all_namespaces else namespace
-    rel = build_relations(g, report, namespace=only, broken_only=broken_only)
+    rel = build_relations(cluster, report, namespace=only, broken_only=broken_only)
     limit = max_nodes or DEFAULT_MAX_NODES
     try:
         text, dropped = render(rel, fmt, limit, truncate)

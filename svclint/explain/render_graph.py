@@ -1,7 +1,8 @@
 """Mermaid and DOT writers for `Relations`, with a size guard.
 
-Namespaces are subgraphs (Graphviz clusters). Broken relations are dashed and red, labelled with
-the rule id; missing objects are red dashed boxes. Mermaid output is a fenced-code-ready
+Namespaces are subgraphs (Graphviz clusters). Broken relations are dashed and red (grey when
+the finding is only `info`: svclint cannot tell for sure), labelled with the rule ids; missing
+objects are red dashed boxes. Mermaid output is a fenced-code-ready
 `flowchart LR` (GitHub renders it in Markdown); DOT renders with `dot -Tsvg`.
 """
 
@@ -14,6 +15,12 @@ from .relations import Edge, Node, Relations
 DEFAULT_MAX_NODES = 150  # beyond this a picture stops being readable
 MERMAID_MAX_EDGES = 500  # Mermaid's default `maxEdges`: it refuses to draw more
 RED = "#d62728"
+GRAY = "#7f7f7f"  # a broken relation reported at `info`: svclint cannot tell for sure
+
+
+def _color(e: Edge) -> str:
+    return GRAY if e.level == "info" else RED
+
 
 _MERMAID_SHAPES: dict[str, tuple[str, str]] = {
     "Service": ('(["', '"])'),
@@ -95,8 +102,9 @@ def _label(n: Node) -> list[str]:
 
 
 def _edge_text(e: Edge) -> str | None:
-    if e.broken and e.rule:
-        return f"{e.label}: {e.rule}" if e.label and e.label != "nearest" else e.rule
+    if e.broken:
+        rules = ", ".join(e.rules)
+        return f"{e.label}: {rules}" if e.label and e.label != "nearest" else rules
     if e.relation == "serviceName":
         return "serviceName"
     return e.label
@@ -130,14 +138,14 @@ def mermaid(nodes: list[Node], edges: list[Edge], dropped: int = 0) -> str:
             out.append(f"{indent}{ids[n.id]}{left}{text}{right}")
         if ns:
             out.append("  end")
-    broken: list[int] = []
+    broken: dict[str, list[int]] = {}
     for i, e in enumerate(edges):
         etext = _edge_text(e)
         arrow = "-.->" if e.broken else "-->"
         label = f'|"{_m_escape(etext)}"|' if etext else ""
         out.append(f"  {ids[e.src]} {arrow}{label} {ids[e.dst]}")
         if e.broken:
-            broken.append(i)
+            broken.setdefault(_color(e), []).append(i)
     out.append(f"  classDef missing stroke:{RED},stroke-width:2px,stroke-dasharray:5 3,color:{RED}")
     out.append("  classDef service fill:#e8f0fe,stroke:#1a73e8")
     out.append("  classDef workload fill:#e6f4ea,stroke:#188038")
@@ -147,9 +155,9 @@ def mermaid(nodes: list[Node], edges: list[Edge], dropped: int = 0) -> str:
     for cls, members in (("service", services), ("workload", pods), ("missing", missing)):
         if members:
             out.append(f"  class {','.join(members)} {cls}")
-    if broken:
+    for color, links in broken.items():
         out.append(
-            f"  linkStyle {','.join(map(str, broken))} stroke:{RED},stroke-width:2px,color:{RED}"
+            f"  linkStyle {','.join(map(str, links))} stroke:{color},stroke-width:2px,color:{color}"
         )
     return "\n".join(out) + "\n"
 
@@ -195,7 +203,8 @@ def dot(nodes: list[Node], edges: list[Edge], dropped: int = 0) -> str:
         if etext:
             eattrs.append(f'label="{_d_escape(etext)}"')
         if e.broken:
-            eattrs.append(f'style=dashed, color="{RED}", fontcolor="{RED}", penwidth=1.6')
+            color = _color(e)
+            eattrs.append(f'style=dashed, color="{color}", fontcolor="{color}", penwidth=1.6')
         elif e.relation == "policy":
             eattrs.append("color=gray50, arrowhead=odot")
         suffix = f" [{', '.join(eattrs)}]" if eattrs else ""

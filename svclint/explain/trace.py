@@ -2,31 +2,63 @@
 
 The sections follow the order people debug a Service in: its contract, the pods it selects, the
 endpoints each port gets on each workload, its DNS names, what else touches it, and the findings
-svclint reports for it and its pod sources. Every value is plain (str, int, bool, lists and
-dataclasses of those), so `as_dict` is the documented JSON shape (docs/trace.md).
+svclint reports for it and its pod sources (the shape: `trace_model.py`, docs/trace.md).
+
+Facts come from `svclint.k8s`, the functions the rules use; verdicts (the rule ids shown against
+a port, a route, an alias) only from the run's findings (`verdicts.py`), never recomputed.
 
 Cost: one Service's neighbourhood. The namespace's pod sources are scanned once (near misses),
 the namespace's NetworkPolicies and PDBs once; Ingresses, aliases, HPAs and StatefulSets come from
-indexes built once per graph.
+indexes built once per run.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..k8s import netpolicy
+from ..k8s.autoscaling import disruption_budgets, hpas_for
+from ..k8s.dns import aliases_of, cname_target
+from ..k8s.endpoints import SERVICE_NAME_LABEL, manual_endpoints
+from ..k8s.ingress import Backend, backends_to
+from ..k8s.pod_labels import PER_POD_LABELS
+from ..k8s.ports import Landing, land, pod_port_names, quoted_number, service_port
+from ..k8s.probes import probe_port
+from ..k8s.providers import provider_annotations
+from ..k8s.selectors import LabelSelector, parse_selector
+from ..k8s.statefulset import first_ordinal, governed_by, service_name
 from ..lint.findings import Finding, Report
-from ..messages import closest, edit_distance
-from ..model.cluster import PER_POD_LABELS, SERVICE_NAME_LABEL, Graph
-from ..model.nodes import Scalar, Seq
+from ..messages import closest, edit_distance, is_typo
+from ..model.cluster import Cluster
+from ..model.nodes import Node, Scalar, Seq
 from ..model.objects import K8sObject
 from ..model.services import Service, ServicePort
-from ..model.workloads import BATCH_KINDS, PodSource
+from ..model.workloads import BATCH_KINDS, Container, PodSource
 from ..report.locate import place
-from . import wiring
+from .trace_model import (
+    AnnotationInfo,
+    Contract,
+    Dns,
+    DnsName,
+    EndpointInfo,
+    Endpoints,
+    FindingInfo,
+    IngressRoute,
+    NearMiss,
+    ObjectRef,
+    PodSourceInfo,
+    PolicyInfo,
+    PortEndpoints,
+    PortInfo,
+    Reachability,
+    Related,
+    Selection,
+    Setting,
+    Touches,
+    Trace,
+)
+from .verdicts import Verdicts
 
-SCHEMA_VERSION = 1
 KIND_WORDS = ("svc", "service", "services")
 MAX_NEAR_MISSES = 5
 MAX_PER_POD = 5
@@ -36,272 +68,10 @@ class LookupError_(Exception):
     """The SERVICE argument names no Service of the input (the message says what might)."""
 
 
-# -- the data -------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class ObjectRef:
-    """Where an object is: kind, namespace, name and position."""
-
-    kind: str
-    namespace: str
-    name: str
-    file: str
-    line: int
-    source: str | None = None  # the template or origin file it was rendered from
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.name}"
-
-
-@dataclass(slots=True)
-class PortInfo:
-    """One Service port after API defaulting."""
-
-    name: str | None
-    port: int | None
-    target_port: int | str | None  # after defaulting; a str is a container port name
-    target_defaulted: bool  # targetPort was absent (or 0, "") and copies `port`
-    protocol: str
-    app_protocol: str | None
-    node_port: int | None
-
-    @property
-    def label(self) -> str:
-        num = "?" if self.port is None else str(self.port)
-        return f"{self.name} ({num})" if self.name else num
-
-
-@dataclass(slots=True)
-class Setting:
-    """A Service field worth showing, with what it means."""
-
-    key: str
-    value: str
-    note: str | None = None
-
-
-@dataclass(slots=True)
-class AnnotationInfo:
-    """A provider annotation on the Service and whether its controller reads it."""
-
-    key: str
-    value: str
-    provider: str
-    applies: bool
-    note: str | None
-
-
-@dataclass(slots=True)
-class Contract:
-    """What the Service promises: type, address, ports, settings and annotations."""
-
-    type: str
-    cluster_ip: str  # `None` (headless), an address, or `allocated`
-    headless: bool
-    ports: list[PortInfo]
-    settings: list[Setting]  # traffic policies, affinity, LoadBalancer fields, externalName...
-    annotations: list[AnnotationInfo]  # cloud/LB provider annotations and whether they apply
-
-
-@dataclass(slots=True)
-class PodSourceInfo:
-    """A workload whose pods the Service selects (or nearly selects)."""
-
-    kind: str
-    namespace: str
-    name: str
-    replicas: int | None  # declared (default 1); None for kinds without the field
-    replicas_note: str | None  # HPA, DaemonSet, batch...
-    file: str
-    line: int
-    source: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.name}"
-
-
-@dataclass(slots=True)
-class NearMiss:
-    """A workload the selector misses by one key, and by how much."""
-
-    pod: PodSourceInfo
-    key: str  # the selector key it fails
-    wanted: str
-    actual: str | None  # its value for the key (None: no such label)
-    similar_key: str | None  # a near key carrying the wanted value (a likely typo)
-    difference: str
-
-
-@dataclass(slots=True)
-class Selection:
-    """How the Service finds its pods, and which it finds."""
-
-    mode: str  # `selector`, `none` (endpoints written by hand) or `external-name`
-    selector: dict[str, str] | None
-    matches: list[PodSourceInfo]
-    near_misses: list[NearMiss]
-    more_near_misses: int
-    endpoint_objects: list[ObjectRef]  # hand-written EndpointSlices / Endpoints (mode `none`)
-    notes: list[str] = field(default_factory=list)
-    rules: list[str] = field(default_factory=list)  # rules reporting the selection
-
-
-@dataclass(slots=True)
-class EndpointInfo:
-    """One Service port on one selected pod source."""
-
-    pod: str  # `Deployment web`
-    ok: bool  # the pods get an endpoint for this port
-    container: str | None
-    sidecar: bool
-    container_port: int | None
-    port_name: str | None
-    declared: bool  # a container declares the port
-    detail: str
-    readiness: str | None  # the readiness probe, described; None when there is none
-    readiness_on_port: bool | None  # the probe checks the port traffic arrives on
-    rules: list[str] = field(default_factory=list)  # rules svclint reports about this
-
-
-@dataclass(slots=True)
-class PortEndpoints:
-    """The endpoints of one Service port."""
-
-    port: PortInfo
-    endpoints: list[EndpointInfo]
-
-
-@dataclass(slots=True)
-class Endpoints:
-    """The EndpointSlice entries the controller would write, per Service port."""
-
-    ports: list[PortEndpoints]
-    notes: list[str] = field(default_factory=list)
-    empty: str = "no pods selected"  # what a port without endpoint entries means
-
-
-@dataclass(slots=True)
-class DnsName:
-    """One DNS record cluster DNS serves for the Service."""
-
-    name: str
-    type: str  # A/AAAA, CNAME, SRV
-    value: str  # what it answers, in words
-    note: str | None = None
-
-
-@dataclass(slots=True)
-class Dns:
-    """The names the Service gets in cluster DNS."""
-
-    names: list[DnsName]  # the Service's own records
-    short_forms: list[DnsName]  # what pods can look up thanks to their search path
-    srv: list[DnsName]
-    per_pod: list[DnsName]
-    more_per_pod: int
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class IngressRoute:
-    """An Ingress backend that routes to the Service."""
-
-    ingress: ObjectRef
-    where: str  # `path /api of host shop.example.com`, `default backend`
-    port: int | str | None  # as the backend names it
-    service_port: str | None  # the Service port it resolves to (None: none)
-    note: str | None
-    rules: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class PolicyInfo:
-    """A NetworkPolicy that selects some of the Service's pods."""
-
-    policy: ObjectRef
-    selects: list[str]  # the pod sources of this Service it selects
-    isolates: bool  # for ingress
-    effect: str
-    rejected: str | None  # why the API server rejects it (it then does nothing)
-
-
-@dataclass(slots=True)
-class Reachability:
-    """Whether traffic to one Service port reaches one isolated workload."""
-
-    port: str  # Service port label
-    pod: str
-    pod_port: str  # what the traffic arrives on: `8080/TCP`, `http (8080/TCP)`
-    allowed: bool
-    by: str | None  # the policy and rule allowing it
-    rules: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Related:
-    """Another object that refers to the Service."""
-
-    object: ObjectRef
-    detail: str
-    rules: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Touches:
-    """Everything else in the input that refers to the Service."""
-
-    ingresses: list[IngressRoute]
-    network_policies: list[PolicyInfo]
-    reachability: list[Reachability]  # only when some selected pods are isolated
-    aliases: list[Related]  # ExternalName Services pointing at it
-    statefulsets: list[Related]  # StatefulSets naming it as their governing Service
-    autoscalers: list[Related]
-    disruption_budgets: list[Related]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class FindingInfo:
-    """A finding of the run on one of the traced objects."""
-
-    rule: str
-    level: str
-    message: str
-    hint: str | None
-    file: str
-    line: int
-    column: int
-    object: str | None
-
-
-@dataclass(slots=True)
-class Trace:
-    """One Service's wiring end to end (`svclint trace`)."""
-
-    service: ObjectRef
-    duplicates: list[ObjectRef]  # other definitions of the same Service (duplicate-object)
-    cluster_domain: str
-    contract: Contract
-    selection: Selection
-    endpoints: Endpoints
-    dns: Dns
-    touches: Touches
-    findings: list[FindingInfo]
-    suppressed: int  # findings for these objects that were suppressed
-
-
-def as_dict(trace: Trace) -> dict[str, Any]:
-    """The JSON document (`version` first; keys documented in docs/trace.md)."""
-    return {"version": SCHEMA_VERSION, **dataclasses.asdict(trace)}
-
-
 # -- finding the Service --------------------------------------------------------------------
 
 
-def find_service(graph: Graph, text: str, namespace: str | None) -> Service:
+def find_service(cluster: Cluster, text: str, namespace: str | None) -> Service:
     """`name`, `ns/name`, `svc/name` (`service/`, `services/`) or `svc/ns/name`; `namespace` is
     `-n` when given. Raises LookupError_ with a did-you-mean when nothing matches."""
     parts = text.split("/")
@@ -314,7 +84,7 @@ def find_service(graph: Graph, text: str, namespace: str | None) -> Service:
         name = parts[2]
     elif len(parts) == 2:
         first, name = parts
-        if first.lower() in KIND_WORDS and graph.service(first, name) is None:
+        if first.lower() in KIND_WORDS and cluster.service(first, name) is None:
             ns = namespace
         else:
             ns = first
@@ -325,14 +95,14 @@ def find_service(graph: Graph, text: str, namespace: str | None) -> Service:
     else:
         ns, name = namespace, parts[0]
     if ns is not None:
-        svc = graph.service(ns, name)
+        svc = cluster.service(ns, name)
         if svc is not None:
             return svc
-        raise LookupError_(_unknown(graph, name, ns))
-    found = [s for s in graph.services if s.name == name]
+        raise LookupError_(_unknown(cluster, name, ns))
+    found = [s for s in cluster.services if s.name == name]
     namespaces = sorted({s.namespace for s in found})
     if len(namespaces) == 1:
-        svc = graph.service(namespaces[0], name)
+        svc = cluster.service(namespaces[0], name)
         assert svc is not None
         return svc
     if namespaces:
@@ -341,19 +111,19 @@ def find_service(graph: Graph, text: str, namespace: str | None) -> Service:
             f"Service `{name}` exists in namespaces {shown}: give one, e.g. "
             f"`{namespaces[0]}/{name}` or `-n {namespaces[0]}`"
         )
-    raise LookupError_(_unknown(graph, name, None))
+    raise LookupError_(_unknown(cluster, name, None))
 
 
-def _unknown(graph: Graph, name: str, ns: str | None) -> str:
+def _unknown(cluster: Cluster, name: str, ns: str | None) -> str:
     where = f" in namespace `{ns}`" if ns is not None else ""
     message = f"no Service `{name}`{where} in the input"
-    if not graph.services:
+    if not cluster.services:
         return message + " (it holds no Services at all)"
     if ns is not None:
-        elsewhere = sorted({s.namespace for s in graph.services if s.name == name})
+        elsewhere = sorted({s.namespace for s in cluster.services if s.name == name})
         if elsewhere:
             implicit = [
-                s for s in graph.services
+                s for s in cluster.services
                 if s.name == name and s.obj.meta is not None and not s.obj.meta.text("namespace")
             ]  # fmt: skip
             if implicit:
@@ -363,7 +133,7 @@ def _unknown(graph: Graph, name: str, ns: str | None) -> str:
                 )
             shown = ", ".join(f"`{n}`" for n in elsewhere)
             return message + f"; it exists in namespace {shown} (try `{elsewhere[0]}/{name}`)"
-    pool = [s for s in graph.services if ns is None or s.namespace == ns] or graph.services
+    pool = [s for s in cluster.services if ns is None or s.namespace == ns] or cluster.services
     names = sorted({s.name for s in pool})
     near = closest(name, names)
     guesses = [near] if near is not None else []
@@ -382,31 +152,24 @@ def _unknown(graph: Graph, name: str, ns: str | None) -> str:
 # -- building the trace ---------------------------------------------------------------------
 
 
-def build(graph: Graph, report: Report, svc: Service) -> Trace:
-    pods = graph.pods_for(svc)
+def build(cluster: Cluster, report: Report, svc: Service) -> Trace:
+    pods = cluster.pods_for(svc)
     objects = [svc.obj, *(ps.obj for ps in pods)]
     ids = {id(o) for o in objects}
-    reported = _reported(report, ids)
-    dupes = [o for o in graph.get("Service", svc.namespace, svc.name) if o is not svc.obj]
+    verdicts = Verdicts(report)
+    dupes = [o for o in cluster.get("Service", svc.namespace, svc.name) if o is not svc.obj]
     return Trace(
         service=_ref(svc.obj),
         duplicates=[_ref(o) for o in dupes],
-        cluster_domain=graph.options.cluster_domain.strip("."),
+        cluster_domain=cluster.options.cluster_domain.strip("."),
         contract=_contract(svc),
-        selection=_selection(graph, svc, pods, reported),
-        endpoints=_endpoints(graph, svc, pods, reported),
-        dns=_dns(graph, svc, pods),
-        touches=_touches(graph, report, svc, pods, reported),
+        selection=_selection(cluster, svc, pods, verdicts),
+        endpoints=_endpoints(cluster, svc, pods, verdicts),
+        dns=_dns(cluster, svc, pods),
+        touches=_touches(cluster, svc, pods, verdicts),
         findings=[_finding(f) for f in report.findings if _about(f, ids)],
         suppressed=sum(1 for f in report.suppressed if _about(f, ids)),
     )
-
-
-Reported = set[tuple[str, int]]  # (rule id, id(object)) pairs with a finding
-
-
-def _reported(report: Report, ids: set[int]) -> Reported:
-    return {(f.rule, id(f.obj)) for f in report.findings if f.obj is not None and id(f.obj) in ids}
 
 
 def _about(f: Finding, ids: set[int]) -> bool:
@@ -479,7 +242,7 @@ def _contract(svc: Service) -> Contract:
     _load_balancer(svc, add)
     annotations = [
         AnnotationInfo(a.key, a.value, a.provider, a.applies, a.note)
-        for a in wiring.provider_annotations(svc)
+        for a in provider_annotations(svc)
     ]
     ports = [_port_info(sp) for sp in svc.ports]
     return Contract(svc.type, cluster_ip, svc.headless, ports, settings, annotations)
@@ -539,10 +302,10 @@ def _load_balancer(svc: Service, add: Any) -> None:
 # -- 2. selection ---------------------------------------------------------------------------
 
 
-def _pod_info(graph: Graph, ps: PodSource) -> PodSourceInfo:
+def _pod_info(cluster: Cluster, ps: PodSource) -> PodSourceInfo:
     replicas = ps.replicas
     note: str | None = None
-    hpas = wiring.hpas_for(graph, ps.obj)
+    hpas = hpas_for(cluster, ps.obj)
     if hpas:
         spec = hpas[0].spec
         lo = spec.get_int("minReplicas") if spec is not None else None
@@ -562,18 +325,26 @@ def _pod_info(graph: Graph, ps: PodSource) -> PodSourceInfo:
     )
 
 
-def _selection(graph: Graph, svc: Service, pods: list[PodSource], reported: Reported) -> Selection:
+def _selection(
+    cluster: Cluster, svc: Service, pods: list[PodSource], verdicts: Verdicts
+) -> Selection:
     rules = sorted(
-        r for r in ("service-selector-no-match", "service-selector-unstable-label",
-                    "service-no-endpoints") if (r, id(svc.obj)) in reported
-    )  # fmt: skip
+        verdicts.rules(
+            svc.obj,
+            (
+                "service-selector-no-match",
+                "service-selector-unstable-label",
+                "service-no-endpoints",
+            ),
+        )
+    )
     if svc.type == "ExternalName":
         alias = ["ExternalName: no pods, no endpoints; DNS answers a CNAME"]
         if svc.selector:
             alias.append("its selector is ignored")
         return Selection("external-name", svc.selector, [], [], 0, [], alias, rules)
     if not svc.selector:
-        objs = wiring.endpoint_objects(graph, svc)
+        objs = manual_endpoints(cluster, svc)
         label = f"{SERVICE_NAME_LABEL}: {svc.name}"
         manual = [
             (
@@ -584,8 +355,8 @@ def _selection(graph: Graph, svc: Service, pods: list[PodSource], reported: Repo
         if not objs:
             manual.append("none of those are in the input")
         return Selection("none", None, [], [], 0, [_ref(o) for o in objs], manual, rules)
-    matches = [_pod_info(graph, ps) for ps in pods]
-    near, more = _near_misses(graph, svc, pods)
+    matches = [_pod_info(cluster, ps) for ps in pods]
+    near, more = _near_misses(cluster, svc, pods)
     notes: list[str] = []
     per_pod = [k for k in svc.selector if k in PER_POD_LABELS]
     if per_pod:
@@ -594,14 +365,14 @@ def _selection(graph: Graph, svc: Service, pods: list[PodSource], reported: Repo
             "sets it on each pod)"
         )
     if not pods:
-        if not graph.pod_sources_in(svc.namespace):
+        if not cluster.pod_sources_in(svc.namespace):
             notes.append(f"no pod sources of namespace `{svc.namespace}` are in the input")
         else:
             notes.append(f"no pod template in namespace `{svc.namespace}` carries every label")
         elsewhere = [
             ns
-            for ns in sorted(graph.namespaces_with_pods())
-            if ns != svc.namespace and graph.select_with_ordinals(ns, svc.selector)
+            for ns in sorted(cluster.namespaces_with_pods())
+            if ns != svc.namespace and cluster.select_with_ordinals(ns, svc.selector)
         ]
         if elsewhere:
             notes.append(
@@ -611,7 +382,9 @@ def _selection(graph: Graph, svc: Service, pods: list[PodSource], reported: Repo
     return Selection("selector", dict(svc.selector), matches, near, more, [], notes, rules)
 
 
-def _near_misses(graph: Graph, svc: Service, pods: list[PodSource]) -> tuple[list[NearMiss], int]:
+def _near_misses(
+    cluster: Cluster, svc: Service, pods: list[PodSource]
+) -> tuple[list[NearMiss], int]:
     """Pod sources of the namespace failing exactly one selector pair.
 
     With matches, only the telling ones are kept (the label is missing, or a typo away); sibling
@@ -622,7 +395,7 @@ def _near_misses(graph: Graph, svc: Service, pods: list[PodSource]) -> tuple[lis
         return [], 0
     chosen = {id(ps) for ps in pods}
     found: list[tuple[tuple[int, int, str], NearMiss]] = []
-    for ps in graph.pod_sources_in(svc.namespace):
+    for ps in cluster.pod_sources_in(svc.namespace):
         if id(ps) in chosen:
             continue
         failing = [(k, v) for k, v in selector.items() if ps.labels.get(k) != v]
@@ -633,10 +406,10 @@ def _near_misses(graph: Graph, svc: Service, pods: list[PodSource]) -> tuple[lis
         similar = None
         if actual is None:  # the wanted value under a misspelt key?
             similar = next(
-                (k for k, v in ps.labels.items() if v == wanted and k != key and _typo(key, k)),
+                (k for k, v in ps.labels.items() if v == wanted and k != key and is_typo(key, k)),
                 None,
             )
-        typo = similar is not None or (actual is not None and _typo(wanted, actual))
+        typo = similar is not None or (actual is not None and is_typo(wanted, actual))
         if len(selector) == 1 and actual is None and similar is None:
             continue  # shares nothing with the selector
         if pods and not typo and actual is not None:
@@ -648,10 +421,10 @@ def _near_misses(graph: Graph, svc: Service, pods: list[PodSource]) -> tuple[lis
         else:
             diff = f"`{key}` is `{actual}`, not `{wanted}`"
         rank = 0 if typo else 1 if actual is None else 2
-        distance = 0 if actual is None else _distance(wanted, actual)
+        distance = 0 if actual is None else edit_distance(wanted, actual)
         found.append(
             ((rank, distance, ps.obj.name), NearMiss(
-                _pod_info(graph, ps), key, wanted, actual, similar, diff))
+                _pod_info(cluster, ps), key, wanted, actual, similar, diff))
         )  # fmt: skip
     found.sort(key=lambda item: item[0])
     if any(rank[0] == 0 for rank, _ in found):
@@ -661,20 +434,12 @@ def _near_misses(graph: Graph, svc: Service, pods: list[PodSource]) -> tuple[lis
     return shown, max(0, len(found) - MAX_NEAR_MISSES)
 
 
-def _distance(a: str, b: str) -> int:
-    return edit_distance(a, b)
-
-
-def _typo(a: str, b: str) -> bool:
-    """A slip of the keyboard, not another word: `wbe` for `web`, `fronted` for `frontend`."""
-    limit = max(1, min(len(a), len(b)) // 4)
-    return abs(len(a) - len(b)) <= limit and edit_distance(a, b) <= limit
-
-
 # -- 3. endpoints ---------------------------------------------------------------------------
 
 
-def _endpoints(graph: Graph, svc: Service, pods: list[PodSource], reported: Reported) -> Endpoints:
+def _endpoints(
+    cluster: Cluster, svc: Service, pods: list[PodSource], verdicts: Verdicts
+) -> Endpoints:
     notes: list[str] = []
     if svc.type == "ExternalName":
         return Endpoints([], ["ExternalName: no endpoints; clients connect to the CNAME target"])
@@ -691,41 +456,46 @@ def _endpoints(graph: Graph, svc: Service, pods: list[PodSource], reported: Repo
     if svc.selector and not pods:
         notes.append("no pods selected: every port has no endpoints")
     for ps in pods:
-        if wiring.host_network(ps):
+        if netpolicy.host_network(ps):
             notes.append(f"{ps.kind} {ps.obj.name} uses hostNetwork: its endpoints are node IPs")
     out: list[PortEndpoints] = []
     for sp in svc.ports:
-        entries = [_endpoint(svc, sp, ps, reported) for ps in pods]
+        entries = [_endpoint(svc, sp, ps, verdicts) for ps in pods]
         out.append(PortEndpoints(_port_info(sp), entries))
     if not svc.selector:
         empty = "no selector: endpoints are written by hand"
-        objs = wiring.endpoint_objects(graph, svc)
+        objs = manual_endpoints(cluster, svc)
         empty += f" ({len(objs)} in the input)" if objs else ", and none are in the input"
         return Endpoints(out, notes, empty)
     return Endpoints(out, notes)
 
 
-def _endpoint(svc: Service, sp: ServicePort, ps: PodSource, reported: Reported) -> EndpointInfo:
-    r = wiring.resolve(sp, ps)
-    rules = [r.rule] if r.rule and _reported_for(r.rule, reported, svc, ps) else []
+PORT_RULES = ("service-targetport-not-found", "service-targetport-undeclared")
+
+
+def _endpoint(svc: Service, sp: ServicePort, ps: PodSource, verdicts: Verdicts) -> EndpointInfo:
+    r = land(sp, ps)
+    rules = verdicts.rules(svc.obj, PORT_RULES, ps.obj.key, sp.key)
     readiness: str | None = None
     on_port: bool | None = None
     containers = [r.container] if r.container is not None else []
     if r.container is None and r.ok:
         containers = [c for c in ps.containers if not c.sidecar]
     if len(containers) == 1:
-        probe = wiring.probe_info(containers[0])
+        c = containers[0]
+        probe = _probe_text(c)
         if probe is not None:
-            readiness = probe.text
-            if probe.number is not None and r.number is not None:
-                on_port = probe.number == r.number
-        elif ("readiness-probe-missing", id(ps.obj)) in reported:
-            rules.append("readiness-probe-missing")
+            readiness = probe
+            number = _probe_number(c)
+            if number is not None and r.number is not None:
+                on_port = number == r.number
+        else:
+            rules += verdicts.rules(ps.obj, ("readiness-probe-missing",), key=c.name)
     elif containers:
         parts = []
         for c in containers:
-            probe = wiring.probe_info(c)
-            parts.append(f"{c.name}: {probe.text if probe is not None else 'none'}")
+            probe = _probe_text(c)
+            parts.append(f"{c.name}: {probe if probe is not None else 'none'}")
         readiness = "; ".join(parts)
     return EndpointInfo(
         pod=f"{ps.kind} {ps.obj.name}",
@@ -734,23 +504,101 @@ def _endpoint(svc: Service, sp: ServicePort, ps: PodSource, reported: Reported) 
         sidecar=r.container.sidecar if r.container is not None else False,
         container_port=r.number,
         port_name=r.port.name if r.port is not None else None,
-        declared=r.declared,
-        detail=r.reason,
+        declared=r.port is not None,
+        detail=_landing_text(sp, ps, r),
         readiness=readiness,
         readiness_on_port=on_port,
         rules=rules,
     )
 
 
-def _reported_for(rule: str, reported: Reported, svc: Service, ps: PodSource) -> bool:
-    return (rule, id(svc.obj)) in reported or (rule, id(ps.obj)) in reported
+def _landing_text(sp: ServicePort, ps: PodSource, r: Landing) -> str:
+    """One line: how the Service port resolves on these pods, or why it does not."""
+    target = sp.target
+    if target is None:
+        return "targetPort is neither a number nor a name: the API server rejects the Service"
+    if quoted_number(target):
+        return (
+            f'targetPort `"{target}"` is a quoted number, which Kubernetes reads as a port name '
+            "that no container can have"
+        )
+    what = "sidecar" if r.container is not None and r.container.sidecar else "container"
+    if isinstance(target, str):
+        if r.ok and r.container is not None and r.port is not None:
+            num = "?" if r.number is None else str(r.number)
+            return f"{what} `{r.container.name}` port `{target}` = {num}/{r.port.protocol}"
+        if r.other_protocols:
+            why = (
+                f"`{target}` is declared only as {'/'.join(r.other_protocols)}, the Service port "
+                f"is {sp.protocol}"
+            )
+        elif r.init_container is not None:
+            why = (
+                f"only an init container declares `{target}`; init containers serve no traffic "
+                "unless they are native sidecars (`restartPolicy: Always`)"
+            )
+        else:
+            why = f"no container declares a {sp.protocol} port named `{target}`"
+        return why + ": no endpoint for this port"
+    if r.port is not None and r.container is not None:
+        named = f" (`{r.port.name}`)" if r.port.name else ""
+        return f"{what} `{r.container.name}` declares {target}/{r.port.protocol}{named}"
+    note = (
+        f" ({target} is declared as {'/'.join(r.other_protocols)} only)"
+        if r.other_protocols
+        else ""
+    )
+    if r.container is not None:
+        return f"used as is; not declared by container `{r.container.name}` (the only one){note}"
+    return (
+        f"used as is; no container declares {target}/{sp.protocol}: whatever listens on it "
+        f"gets the traffic{note}"
+    )
+
+
+def _probe_text(c: Container, kind: str = "readinessProbe") -> str | None:
+    """A container's probe in words: `httpGet /healthz on `http` (8080)`; None without one."""
+    probe = probe_port(c, kind)
+    if probe is None:
+        return None
+    if probe.handler is None:
+        handlers = [
+            h for h in ("httpGet", "tcpSocket", "grpc", "exec") if h in (c.probe(kind) or ())
+        ]
+        what = "no handler" if not handlers else "several handlers"
+        return f"{what}: the API server rejects it"
+    body = c.probe(kind)
+    action = body.map(probe.handler) if body is not None else None
+    if probe.handler == "exec":
+        cmd = action.seq("command") if action is not None else None
+        words = [i.text for i in cmd.items if isinstance(i, Scalar)] if cmd is not None else []
+        shown = " ".join(words)
+        if len(shown) > 48:
+            shown = shown[:47] + "…"
+        return f"exec `{shown}`" if shown else "exec"
+    port = "?" if probe.port is None else str(probe.port)
+    if isinstance(probe.port, str):
+        number = probe.number
+        port = (
+            f"`{probe.port}` ({number})" if number is not None else f"`{probe.port}` (not declared)"
+        )
+    if probe.handler == "httpGet":
+        path = action.get_str("path") if action is not None else None
+        scheme = (action.text("scheme") if action is not None else None) or "HTTP"
+        return f"httpGet {path or '/'} on {port}" + (" (HTTPS)" if scheme == "HTTPS" else "")
+    return f"{probe.handler} on {port}"
+
+
+def _probe_number(c: Container) -> int | None:
+    probe = probe_port(c, "readinessProbe")
+    return probe.number if probe is not None else None
 
 
 # -- 4. DNS ---------------------------------------------------------------------------------
 
 
-def _dns(graph: Graph, svc: Service, pods: list[PodSource]) -> Dns:
-    domain = graph.options.cluster_domain.strip(".")
+def _dns(cluster: Cluster, svc: Service, pods: list[PodSource]) -> Dns:
+    domain = cluster.options.cluster_domain.strip(".")
     ns, name = svc.namespace, svc.name
     fqdn = f"{name}.{ns}.svc.{domain}"
     notes: list[str] = []
@@ -760,7 +608,7 @@ def _dns(graph: Graph, svc: Service, pods: list[PodSource]) -> Dns:
     ready = "every endpoint" if pnr else "each Ready endpoint"
     if svc.type == "ExternalName":
         names.append(DnsName(fqdn, "CNAME", svc.external_name or "(missing)"))
-        notes.extend(_alias_notes(graph, svc, domain))
+        notes.extend(_alias_notes(cluster, svc, domain))
     elif svc.headless:
         names.append(DnsName(fqdn, "A/AAAA", f"pod IPs of {ready} (no cluster IP)"))
         if svc.selector and not pods:
@@ -791,17 +639,18 @@ def _dns(graph: Graph, svc: Service, pods: list[PodSource]) -> Dns:
             notes.append(
                 f"{len(unnamed)} unnamed port{'s' if len(unnamed) > 1 else ''}: no SRV record"
             )
-    per_pod, more = _per_pod(graph, svc, pods, fqdn, notes)
+    per_pod, more = _per_pod(cluster, svc, pods, fqdn, notes)
     return Dns(names, short, srv, per_pod, more, notes)
 
 
-def _alias_notes(graph: Graph, svc: Service, domain: str) -> list[str]:
-    target = wiring.alias_target(svc, domain)
-    if target is None:
+def _alias_notes(cluster: Cluster, svc: Service, domain: str) -> list[str]:
+    target = cname_target(svc, cluster)
+    if target is None or target.service is None:
         return []
-    found = graph.service(target.namespace, target.name)
-    ref = f"Service {target.namespace}/{target.name}"
-    if not target.qualified:
+    name = target.service
+    found = cluster.service(name.namespace, name.service)
+    ref = f"Service {name.namespace}/{name.service}"
+    if not name.qualified:
         return [
             (
                 f"the target names {ref} without the cluster domain: DNS search paths do not "
@@ -810,18 +659,18 @@ def _alias_notes(graph: Graph, svc: Service, domain: str) -> list[str]:
         ]
     if found is None:
         return [f"the target is {ref}, which is not in the input"]
-    if target.host is not None and not found.headless:
+    if name.host is not None and not found.headless:
         return [f"the target is a per-pod name of {ref}, which is not headless: no such record"]
-    return [f"the target is {ref} (`svclint trace {target.namespace}/{target.name}`)"]
+    return [f"the target is {ref} (`svclint trace {name.namespace}/{name.service}`)"]
 
 
 def _per_pod(
-    graph: Graph, svc: Service, pods: list[PodSource], fqdn: str, notes: list[str]
+    cluster: Cluster, svc: Service, pods: list[PodSource], fqdn: str, notes: list[str]
 ) -> tuple[list[DnsName], int]:
     out: list[DnsName] = []
     more = 0
     selected = {id(ps.obj) for ps in pods}
-    governing = wiring.governed_by(graph, svc)
+    governing = governed_by(cluster, svc)
     for sts in governing:
         if id(sts) not in selected:
             notes.append(
@@ -836,7 +685,7 @@ def _per_pod(
     for ps in pods:
         if ps.kind == "StatefulSet":
             if ps.obj not in governing:
-                other = wiring.service_name_of(ps.obj)
+                other = service_name(ps.obj)
                 if svc.headless:
                     notes.append(
                         f"StatefulSet {ps.obj.name} is selected, but its `serviceName` is "
@@ -846,8 +695,8 @@ def _per_pod(
                 continue
             if not svc.headless:
                 continue
-            start, count = wiring.ordinals(ps.obj, ps.replicas)
-            hpas = wiring.hpas_for(graph, ps.obj)
+            start, count = first_ordinal(ps.obj), ps.replicas
+            hpas = hpas_for(cluster, ps.obj)
             hpa_max = None
             if hpas and hpas[0].spec is not None:
                 hpa_max = hpas[0].spec.get_int("maxReplicas")
@@ -870,47 +719,42 @@ def _per_pod(
 
 # -- 5. what else touches it ----------------------------------------------------------------
 
+SERVICE_NAME_RULES = (
+    "statefulset-service-missing",
+    "statefulset-service-not-headless",
+    "statefulset-service-selector-mismatch",
+)
 
-def _touches(
-    graph: Graph, report: Report, svc: Service, pods: list[PodSource], reported: Reported
-) -> Touches:
-    ingress_rules = {
-        (f.rule, id(f.obj)) for f in report.findings if f.rule == "ingress-backend-not-found"
-    }
+
+def _touches(cluster: Cluster, svc: Service, pods: list[PodSource], verdicts: Verdicts) -> Touches:
     ingresses = [
-        _route(svc, b, ingress_rules) for b in wiring.backends_to(graph, svc.namespace, svc.name)
+        _route(cluster, svc, b, verdicts) for b in backends_to(cluster, svc.namespace, svc.name)
     ]
-    policies, reach = _policies(graph, svc, pods, reported)
-    alias_rules = {id(f.obj) for f in report.findings if f.rule == "externalname-target-missing"}
+    policies, reach = _policies(cluster, svc, pods, verdicts)
     aliases = []
-    for alias, target in wiring.aliases_of(graph, svc):
+    for alias, target in aliases_of(cluster, svc):
         detail = f"externalName {alias.external_name}"
-        flagged: list[str] = []
         if not target.qualified:
             detail += ": not fully qualified, so the CNAME target never resolves"
         elif target.host is not None:
             detail += f" (the per-pod name of `{target.host}`)"
-        if id(alias.obj) in alias_rules:
-            flagged.append("externalname-target-missing")
+        flagged = verdicts.rules(alias.obj, ("externalname-target-missing",), svc.obj.key)
         aliases.append(Related(_ref(alias.obj), detail, flagged))
     statefulsets = []
     selected = {id(ps.obj) for ps in pods}
-    sts_rules = {
-        (f.rule, id(f.obj)) for f in report.findings if f.rule.startswith("statefulset-service-")
-    }
-    for sts in wiring.governed_by(graph, svc):
+    for sts in governed_by(cluster, svc):
         ok = id(sts) in selected and svc.headless
         detail = "governing Service (`serviceName`)" + ("" if ok else ": ")
         if id(sts) not in selected:
             detail += "its pods are not selected"
         elif not svc.headless:
             detail += "the Service is not headless"
-        flagged = sorted(r for r, o in sts_rules if o == id(sts))
+        flagged = sorted(verdicts.rules(sts, SERVICE_NAME_RULES, svc.obj.key))
         statefulsets.append(Related(_ref(sts), detail, flagged))
     autoscalers: list[Related] = []
     budgets: list[Related] = []
     for ps in pods:
-        for hpa in wiring.hpas_for(graph, ps.obj):
+        for hpa in hpas_for(cluster, ps.obj):
             spec = hpa.spec
             lo = spec.get_int("minReplicas") if spec is not None else None
             hi = spec.get_int("maxReplicas") if spec is not None else None
@@ -919,9 +763,7 @@ def _touches(
                     _ref(hpa), f"scales {ps.kind} {ps.obj.name}: {lo or 1}-{hi or '?'} replicas"
                 )
             )
-    for pdb, sel in wiring.pdbs_in(graph, svc.namespace):
-        if sel is None:
-            continue
+    for pdb, sel in disruption_budgets(cluster, svc.namespace):
         hit = [ps for ps in pods if sel.matches(ps.labels)]
         if not hit:
             continue
@@ -938,8 +780,8 @@ def _touches(
     return Touches(ingresses, policies, reach, aliases, statefulsets, autoscalers, budgets)
 
 
-def _route(svc: Service, b: wiring.Backend, flagged: set[tuple[str, int]]) -> IngressRoute:
-    sp = wiring.service_port_for(svc, b.port)
+def _route(cluster: Cluster, svc: Service, b: Backend, verdicts: Verdicts) -> IngressRoute:
+    sp = service_port(svc, b.port) if b.port is not None else None
     note: str | None = None
     rules: list[str] = []
     if b.port is None:
@@ -947,63 +789,102 @@ def _route(svc: Service, b: wiring.Backend, flagged: set[tuple[str, int]]) -> In
     elif sp is None and svc.type != "ExternalName":
         what = f"port {b.port}" if isinstance(b.port, int) else f"port name `{b.port}`"
         note = f"the Service has no {what}"
-        if ("ingress-backend-not-found", id(b.ingress)) in flagged:
-            rules.append("ingress-backend-not-found")
+        key = f"{b.service}:{b.port}"
+        rules = verdicts.rules(b.ingress, ("ingress-backend-not-found",), svc.obj.key, key)
     label = None
     if sp is not None:
         label = _port_info(sp).label
-    return IngressRoute(_ref(b.ingress), b.where, b.port, label, note, rules)
+    return IngressRoute(_ref(b.ingress), b.where(quote=""), b.port, label, note, rules)
 
 
 def _policies(
-    graph: Graph, svc: Service, pods: list[PodSource], reported: Reported
+    cluster: Cluster, svc: Service, pods: list[PodSource], verdicts: Verdicts
 ) -> tuple[list[PolicyInfo], list[Reachability]]:
-    all_policies = wiring.policies_in(graph, svc.namespace)
+    all_policies = netpolicy.policies_in(cluster, svc.namespace)
     if not all_policies or not pods:
         return [], []
     infos: list[PolicyInfo] = []
-    selecting: dict[int, list[wiring.Policy]] = {id(ps): [] for ps in pods}
     for pol in all_policies:
         if pol.rejected is not None:
             continue  # the API server rejects it: it never exists
         hit = [ps for ps in pods if pol.selector.matches(ps.labels)]
-        if not hit:
-            continue
-        for ps in hit:
-            selecting[id(ps)].append(pol)
-        infos.append(
-            PolicyInfo(
-                _ref(pol.obj), [f"{ps.kind} {ps.obj.name}" for ps in hit], pol.ingress,
-                pol.summary(), pol.rejected,
-            )
-        )  # fmt: skip
+        if hit:
+            infos.append(
+                PolicyInfo(
+                    _ref(pol.obj), [f"{ps.kind} {ps.obj.name}" for ps in hit], pol.ingress,
+                    _policy_summary(pol), pol.rejected,
+                )
+            )  # fmt: skip
     reach: list[Reachability] = []
-    if not any(p.ingress for pols in selecting.values() for p in pols):
+    isolating = {id(ps): netpolicy.isolating(cluster, ps) for ps in pods}
+    if not any(isolating.values()):
         return infos, reach
     for sp in svc.ports:
         label = _port_info(sp).label
         for ps in pods:
-            isolating = [p for p in selecting[id(ps)] if p.ingress]
-            if not isolating or wiring.host_network(ps):
+            policies = isolating[id(ps)]
+            if not policies:
                 continue
-            r = wiring.resolve(sp, ps)
+            r = land(sp, ps)
             if not r.ok:
                 continue
-            names = wiring.pod_port_names(sp, ps, r.number)
+            names = pod_port_names(sp, ps, r.number)
             num = "?" if r.number is None else str(r.number)
             pod_port = f"{num}/{sp.protocol}"
             if isinstance(sp.target, str):
                 pod_port = f"{sp.target} ({pod_port})"
             by = None
-            for pol in isolating:
+            for pol in policies:
                 i = pol.allowing(sp.protocol, r.number, names)
                 if i is not None:
                     by = f"NetworkPolicy {pol.obj.name}, ingress rule {i + 1}"
                     break
-            rules = []
-            if by is None and ("networkpolicy-blocks-service", id(svc.obj)) in reported:
-                rules.append("networkpolicy-blocks-service")
+            rules = verdicts.rules(svc.obj, ("networkpolicy-blocks-service",), ps.obj.key, sp.key)
             reach.append(
                 Reachability(label, f"{ps.kind} {ps.obj.name}", pod_port, by is not None, by, rules)
             )
     return infos, reach
+
+
+def _policy_summary(pol: netpolicy.Policy) -> str:
+    if not pol.ingress:
+        return "egress only: does not restrict traffic to these pods"
+    if not pol.rules:
+        return "isolates for ingress with no rules: allows nothing"
+    allowed = []
+    for rule in pol.rules:
+        ports = "all ports" if rule.ports is None else ", ".join(map(_port_text, rule.ports))
+        sources = "any source" if rule.node is None else _sources(rule.node.get("from"))
+        allowed.append(f"{ports} from {sources}")
+    return "allows " + "; ".join(allowed)
+
+
+def _port_text(port: netpolicy.PolicyPort) -> str:
+    if port.port is None:
+        return f"all {port.protocol}"
+    rng = f"{port.port}-{port.end}" if port.end is not None else str(port.port)
+    return f"{rng}/{port.protocol}"
+
+
+def _sources(node: Node | None) -> str:
+    if netpolicy.is_null(node) or not isinstance(node, Seq) or len(node) == 0:
+        return "any source"
+    parts: list[str] = []
+    for peer in node.maps():
+        pods = parse_selector(peer.get("podSelector"))
+        nss = parse_selector(peer.get("namespaceSelector"))
+        block = peer.map("ipBlock")
+        if block is not None:
+            parts.append(f"ipBlock {block.text('cidr') or '?'}")
+        elif pods is not None and nss is not None:
+            parts.append(f"pods {_sel(pods, 'any')} in namespaces {_sel(nss, 'any')}")
+        elif nss is not None:
+            parts.append(f"namespaces {_sel(nss, 'any')}")
+        elif pods is not None:
+            parts.append(f"pods {_sel(pods, 'any of its namespace')}")
+    shown = ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")
+    return shown or "no source"
+
+
+def _sel(sel: LabelSelector, empty: str) -> str:
+    return f"({sel})" if sel.requirements else empty

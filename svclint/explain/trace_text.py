@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .trace import (
+from .trace_model import (
     Contract,
     Dns,
     Endpoints,

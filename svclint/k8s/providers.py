@@ -11,20 +11,23 @@ many providers share `service.beta.kubernetes.io/` and no catalog can list them 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..messages import edit_distance
 from ..packagedata import read_text
+from .addresses import is_cidr, is_ip
+
+if TYPE_CHECKING:
+    from ..model.services import Service
 
 # Go's strconv.ParseBool: the only spellings it accepts.
 GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 GO_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
-OPEN_RANGES = frozenset({"0.0.0.0/0", "::/0"})
 _INT = re.compile(r"[+-]?[0-9]+")
 
 
@@ -87,7 +90,7 @@ class ValueSpec:
             return "not a comma-separated list of port numbers without spaces"
         if kind in ("ip", "ip-list"):
             parts = [value] if kind == "ip" else value.split(",")
-            bad = [p.strip() for p in parts if not _is_ip(p.strip())]
+            bad = [p.strip() for p in parts if not is_ip(p.strip())]
             return f"{_quoted(bad)} is not an IP address" if bad else None
         if kind == "cidr-list":
             bad = [p.strip() for p in value.split(",") if p.strip() and not is_cidr(p.strip())]
@@ -246,58 +249,6 @@ class Catalog:
         return key.partition("/")[0]
 
 
-def edit_distance(a: str, b: str, cap: int) -> int:
-    """Optimal string alignment distance, giving up (returning cap + 1) once it exceeds `cap`."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                d = min(d, prev2[j - 2] + 1)
-            cur.append(d)
-        if min(cur) > cap:
-            return cap + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def is_cidr(text: str) -> bool:
-    """As Kubernetes' ParseCIDRSloppy reads it: leading zeros in IPv4 octets are tolerated."""
-    if "/" not in text:
-        return False
-    addr, _, bits = text.partition("/")
-    if "." in addr and ":" not in addr:
-        octets = addr.split(".")
-        if all(o.isdigit() for o in octets):
-            addr = ".".join(str(int(o)) for o in octets)
-    try:
-        ipaddress.ip_network(f"{addr}/{bits}", strict=False)
-    except ValueError:
-        return False
-    return True
-
-
-def is_open_range(text: str) -> bool:
-    """A source range that admits every client (`0.0.0.0/0`, `::/0`, or a sloppy spelling)."""
-    text = text.strip()
-    if text in OPEN_RANGES:
-        return True
-    if not is_cidr(text):
-        return False
-    addr, _, bits = text.partition("/")
-    return bits.strip() in ("0", "00") and addr.replace("0", "").strip(".:") == ""
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _quoted(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f"`{v}`" for v in values)
 
@@ -414,3 +365,78 @@ def check_data(data: Any) -> list[str]:
             if s not in sources
         ]
     return errors
+
+
+# -- who reads which Service annotation (for explanations) ------------------------------------
+
+# (prefix, provider, applies to LoadBalancer Services only)
+PROVIDER_PREFIXES: tuple[tuple[str, str, bool], ...] = (
+    ("service.beta.kubernetes.io/aws-load-balancer-", "AWS", True),
+    ("service.beta.kubernetes.io/azure-", "Azure", True),
+    ("networking.gke.io/load-balancer-", "GKE", True),
+    ("networking.gke.io/internal-load-balancer-", "GKE", True),
+    ("cloud.google.com/load-balancer-type", "GKE", True),
+    ("cloud.google.com/l4-rbs", "GKE", True),
+    ("cloud.google.com/neg", "GKE (NEG)", False),
+    ("cloud.google.com/backend-config", "GKE (Ingress)", False),
+    ("cloud.google.com/app-protocols", "GKE (Ingress)", False),
+    ("service.beta.kubernetes.io/do-loadbalancer-", "DigitalOcean", True),
+    ("service.beta.kubernetes.io/oci-load-balancer-", "OCI", True),
+    ("oci.oraclecloud.com/", "OCI", True),
+    ("service.beta.kubernetes.io/linode-loadbalancer-", "Linode", True),
+    ("service.beta.kubernetes.io/alibaba-cloud-loadbalancer-", "Alibaba Cloud", True),
+    ("service.kubernetes.io/qcloud-loadbalancer-", "Tencent Cloud", True),
+    ("loadbalancer.openstack.org/", "OpenStack", True),
+    ("service.beta.kubernetes.io/openstack-", "OpenStack", True),
+    ("load-balancer.hetzner.cloud/", "Hetzner", True),
+    ("metallb.universe.tf/", "MetalLB", True),
+    ("metallb.io/", "MetalLB", True),
+    ("kube-vip.io/", "kube-vip", True),
+    ("io.cilium/lb-ipam-", "Cilium LB IPAM", True),
+    ("lbipam.cilium.io/", "Cilium LB IPAM", True),
+    ("service.beta.kubernetes.io/load-balancer-source-ranges", "Kubernetes", True),
+    ("external-dns.alpha.kubernetes.io/", "ExternalDNS", False),
+    ("service.kubernetes.io/topology-mode", "Kubernetes", False),
+    ("service.kubernetes.io/topology-aware-hints", "Kubernetes", False),
+    ("service.kubernetes.io/service-proxy-name", "Kubernetes", False),
+)
+
+
+@dataclass(slots=True)
+class ProviderAnnotation:
+    """A provider annotation on a Service and whether its controller reads it."""
+
+    key: str
+    value: str
+    provider: str
+    applies: bool
+    note: str | None
+
+
+def provider_annotations(svc: Service) -> list[ProviderAnnotation]:
+    """The Service's annotations some controller reads, whether it applies, and a note."""
+    out: list[ProviderAnnotation] = []
+    lb = svc.type == "LoadBalancer"
+    lb_class = svc.spec.get_str("loadBalancerClass") if svc.spec is not None else None
+    for key, value in sorted(svc.obj.annotations.items()):
+        hit = next((p for p in PROVIDER_PREFIXES if key.startswith(p[0])), None)
+        if hit is None:
+            continue
+        _, provider, lb_only = hit
+        applies, note = True, None
+        if lb_only and not lb:
+            applies, note = False, f"ignored: the Service is {svc.type}, not LoadBalancer"
+        elif lb_only and lb_class:
+            note = f"read only if the controller of loadBalancerClass `{lb_class}` reads it"
+        short = value if len(value) <= 60 else value[:59] + "…"
+        out.append(ProviderAnnotation(key, short, provider, applies, note))
+    lb_providers = {a.provider for a in out if a.applies and _lb_only(a.key)}
+    if len(lb_providers) > 1 and not lb_class:
+        for a in out:
+            if a.applies and a.note is None and _lb_only(a.key):
+                a.note = f"read only if {a.provider} provisions this cluster's load balancers"
+    return out
+
+
+def _lb_only(key: str) -> bool:
+    return any(key.startswith(p) and lb_only for p, _, lb_only in PROVIDER_PREFIXES)

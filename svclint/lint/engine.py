@@ -16,7 +16,7 @@ from ..config.settings import Settings
 from ..load.documents import DocProblem, load_documents
 from ..load.inputs import STDIN, InputError, collect, read_text
 from ..load.objects import objects_from_document
-from ..model.cluster import Graph
+from ..model.cluster import Cluster
 from ..model.objects import K8sObject, SourceFile
 from . import suppress
 from .findings import Finding, Report, RuleCrash
@@ -81,19 +81,19 @@ def load_paths(
     return loaded
 
 
-def _items(spec: RuleSpec, graph: Graph) -> Sequence[object]:
+def _items(spec: RuleSpec, cluster: Cluster) -> Sequence[object]:
     """What `check` is called with: each Service, pod source or object (of the rule's `KINDS`
     when it names some), or the graph once. Empty when the input lacks what the rule reads:
     the rule is then neither imported nor run."""
-    if spec.kinds and not graph.has_kind(*spec.kinds):
+    if spec.kinds and not cluster.has_kind(*spec.kinds):
         return ()
     if spec.target == "services":
-        return graph.services
+        return cluster.services
     if spec.target == "pod_sources":
-        return graph.pod_sources
+        return cluster.pod_sources
     if spec.target == "objects":
-        return list(graph.of_kind(*spec.kinds)) if spec.kinds else graph.objects
-    return (graph,)
+        return list(cluster.of_kind(*spec.kinds)) if spec.kinds else cluster.objects
+    return (cluster,)
 
 
 def _where(item: object) -> str:
@@ -104,17 +104,17 @@ def _where(item: object) -> str:
     return "the input"
 
 
-def run_rules(graph: Graph, settings: Settings, report: Report) -> list[Finding]:
+def run_rules(cluster: Cluster, settings: Settings, report: Report) -> list[Finding]:
     findings: list[Finding] = []
     for spec in settings.rules:
-        items = _items(spec, graph)
+        items = _items(spec, cluster)
         if not items:
             continue
         level = settings.levels.get(spec.id, spec.level)
         check = spec.check  # imports the rule's module (PluginError: a stale rule index)
         for item in items:
             try:
-                problems: list[Problem] = list(check(item, graph))
+                problems: list[Problem] = list(check(item, cluster))
             except Exception as exc:  # noqa: BLE001 - the rule error boundary
                 if settings.debug:
                     import traceback
@@ -127,7 +127,7 @@ def run_rules(graph: Graph, settings: Settings, report: Report) -> list[Finding]
     return findings
 
 
-def run(paths: Iterable[str], settings: Settings) -> tuple[Report, Graph]:
+def run(paths: Iterable[str], settings: Settings) -> tuple[Report, Cluster]:
     # The run builds millions of long-lived nodes and makes almost no reference cycles (the YAML
     # loaders' own are broken on disposal): pausing the cyclic collector saves a quarter of the
     # time on large inputs and keeps it linear (full collections rescan every node made so far).
@@ -140,7 +140,7 @@ def run(paths: Iterable[str], settings: Settings) -> tuple[Report, Graph]:
             gc.enable()
 
 
-def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, Graph]:
+def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, Cluster]:
     report = Report()
     loaded = Loaded()
     # Context: the same objects must meet whether a file is named or only in context, so a named
@@ -153,16 +153,16 @@ def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, Graph]:
         if tracked:
             load_paths((".",), settings, report, True, loaded, skip=named, only=tracked)
     objects = loaded.objects
-    graph = Graph.build(objects, settings.options, loaded.problems, loaded.not_objects)
-    findings = [f for f in run_rules(graph, settings, report) if not f.file.context_only]
-    kept, dropped = suppress.apply(findings, graph)
+    cluster = Cluster.build(objects, settings.options, loaded.problems, loaded.not_objects)
+    findings = [f for f in run_rules(cluster, settings, report) if not f.file.context_only]
+    kept, dropped = suppress.apply(findings, cluster)
     kept.sort(key=lambda f: f.sort_key)
     dropped.sort(key=lambda f: f.sort_key)
     report.findings, report.suppressed = kept, dropped
     report.files = loaded.files
     report.objects = sum(1 for o in objects if not o.file.context_only)
     report.not_objects = loaded.not_objects
-    return report, graph
+    return report, cluster
 
 
 def _same_file_key(path: str) -> str:

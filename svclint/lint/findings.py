@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..model.objects import K8sObject, SourceFile
+from ..model.objects import K8sObject, Ref, SourceFile
 from .problem import LEVELS, Level, Problem
 
 _RANK: dict[str, int] = {name: i for i, name in enumerate(LEVELS)}
@@ -39,6 +39,8 @@ class Finding:
     obj: K8sObject | None
     related: list[tuple[str, Location]] = field(default_factory=list)  # (message, where)
     suppressed: str | None = None  # how it was suppressed ("annotation", "comment"), if it was
+    about: tuple[Ref, ...] = ()  # the objects at the other end of the relation it breaks
+    key: str | None = None  # the part of `obj` it is about (a port, a container)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -49,7 +51,9 @@ class Finding:
         if p.level is not None and severity(p.level) < severity(level):
             level = p.level  # a rule may lower its level for one finding, never raise it
         related = [(r.message, Location(r.obj.file.path, *r.node.pos)) for r in p.related]
-        return cls(rule, level, p.message, p.hint, p.file, p.pos, p.obj, related)
+        return cls(
+            rule, level, p.message, p.hint, p.file, p.pos, p.obj, related, None, p.about, p.key
+        )
 
 
 class RuleCrash(NamedTuple):

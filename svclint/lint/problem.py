@@ -6,14 +6,14 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from ..model.nodes import Node
-from ..model.objects import K8sObject, SourceFile
+from ..model.objects import K8sObject, Ref, SourceFile
 
 if TYPE_CHECKING:
-    from ..model.cluster import Graph
+    from ..model.cluster import Cluster
 
 Level = Literal["error", "warning", "info"]
 LEVELS: tuple[Level, ...] = ("info", "warning", "error")  # ascending severity
-Target = Literal["services", "pod_sources", "objects", "graph"]
+Target = Literal["services", "pod_sources", "objects", "cluster"]
 
 
 class Related(NamedTuple):
@@ -34,6 +34,8 @@ class Problem(NamedTuple):
     hint: str | None = None
     related: tuple[Related, ...] = ()
     level: Level | None = None  # None: the rule's configured level; else at most this
+    about: tuple[Ref, ...] = ()  # the other objects it concerns (present, or named and missing)
+    key: str | None = None  # what in `obj` it is about (a port, a container, a selector key)
 
 
 def problem(
@@ -43,14 +45,24 @@ def problem(
     hint: str | None = None,
     related: Iterable[Related] = (),
     level: Level | None = None,
+    about: Iterable[K8sObject | Ref] = (),
+    key: str | None = None,
 ) -> Problem:
-    """A problem on `obj`, pointing at `node` (the object's name when None)."""
+    """A problem on `obj`, pointing at `node` (the object's name when None).
+
+    `about` names the objects at the other end of the relation the problem breaks: the pod
+    sources a Service port cannot reach, the Service an Ingress backend names (a `Ref` when it
+    is missing). `trace` and `graph` draw a relation as broken exactly when a finding says so
+    this way. `key` names the part of `obj` the problem is about (a Service port's name or
+    number, a container's name), so that explanations can attach it to that part.
+    """
     at = node if node is not None else obj.name_node()
-    return Problem(obj.file, at.pos, message, obj, hint, tuple(related), level)
+    refs = tuple(a.key if isinstance(a, K8sObject) else a for a in about)
+    return Problem(obj.file, at.pos, message, obj, hint, tuple(related), level, refs, key)
 
 
-def document_problems(graph: Graph, rule_id: str) -> Iterator[Problem]:
+def document_problems(cluster: Cluster, rule_id: str) -> Iterator[Problem]:
     """The loader's findings for `rule_id` (syntax errors, duplicate keys, non-objects)."""
-    for file, p in graph.doc_problems:
+    for file, p in cluster.doc_problems:
         if p.rule == rule_id:
             yield Problem(file, (p.line, p.col, p.end_line, p.end_col), p.message)

@@ -26,7 +26,9 @@ from .problem import LEVELS, Level, Problem, Target
 ENTRY_POINT_GROUP = "svclint.rules"
 BUILTIN_PACKAGE = "svclint.rules"
 _ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*(/[a-z][a-z0-9]*(-[a-z0-9]+)*)?")
-_TARGETS = ("services", "pod_sources", "objects", "graph")
+_TARGETS = ("services", "pod_sources", "objects", "cluster")
+# Earlier names of a TARGET, still accepted from plugins: "graph" was the whole input.
+_TARGET_ALIASES = {"graph": "cluster"}
 # What the index records of each rule (RuleSpec's fields besides id, origin, check and doc).
 INDEXED = ("module", "level", "enabled", "target", "kinds", "tags", "summary")
 
@@ -125,7 +127,8 @@ def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
         raise PluginError(f"{where}: plugin rule ids are namespaced as `{origin}/<id>`")
     if mod.LEVEL not in LEVELS:
         raise PluginError(f"{where}: LEVEL must be one of {', '.join(LEVELS)}")
-    if mod.TARGET not in _TARGETS:
+    target = _TARGET_ALIASES.get(mod.TARGET, mod.TARGET)
+    if target not in _TARGETS:
         raise PluginError(f"{where}: TARGET must be one of {', '.join(_TARGETS)}")
     kinds: Any = getattr(mod, "KINDS", ())
     if not isinstance(kinds, tuple) or not all(isinstance(k, str) and k for k in kinds):
@@ -135,7 +138,7 @@ def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
         id=rule_id,
         level=mod.LEVEL,
         enabled=bool(getattr(mod, "ENABLED", True)),
-        target=mod.TARGET,
+        target=target,
         summary=summary.strip(),
         module=mod.__name__,
         origin=origin,

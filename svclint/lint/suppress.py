@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..model.cluster import Graph
+from ..model.cluster import Cluster
 from .findings import Finding
 
 ANNOTATION = "svclint.io/ignore"
@@ -33,10 +33,10 @@ def _silenced(ids: set[str] | None, rule: str) -> bool:
     return ids is not None and (rule in ids or "all" in ids)
 
 
-def apply(findings: list[Finding], graph: Graph) -> tuple[list[Finding], list[Finding]]:
+def apply(findings: list[Finding], cluster: Cluster) -> tuple[list[Finding], list[Finding]]:
     """(kept, suppressed)."""
     template_ignores: dict[int, set[str]] = {}
-    for ps in graph.pod_sources:
+    for ps in cluster.pod_sources:
         raw = ps.annotations.get(ANNOTATION)
         if raw and ps.template is not ps.obj.root:
             template_ignores[id(ps.obj)] = _ids(raw)

@@ -1,6 +1,5 @@
-"""The object graph rules read: objects, Services, pod sources, and the indexes between them.
-
-Built once per run. Selector matching goes through a per-namespace label index, so matching every
+"""The cluster as the manifests describe it: objects, Services, pod sources, and the indexes
+between them, which every rule reads. Built once per run. Selector matching goes through a per-namespace label index, so matching every
 Service against every pod template costs the size of the smallest posting list, not
 Services x templates.
 """
@@ -12,6 +11,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from ..k8s.autoscaling import hpas_for
+from ..k8s.endpoints import SERVICE_NAME_LABEL
+from ..k8s.pod_labels import PER_POD_LABELS, wanted_ordinal
+from ..k8s.statefulset import has_ordinal
 from ..load.documents import DocProblem
 from .nodes import Map, Node
 from .objects import K8sObject, SourceFile
@@ -20,11 +23,6 @@ from .workloads import PodSource, pod_source
 
 T = TypeVar("T")
 
-# Labels the StatefulSet controller sets on each pod: matched by ordinal, not by template labels.
-POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
-SERVICE_NAME_LABEL = "kubernetes.io/service-name"  # ties an EndpointSlice to its Service
-POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
-PER_POD_LABELS = (POD_NAME_LABEL, POD_INDEX_LABEL)
 
 # Mappings operators copy onto the pods they create (ground rule "operator-owned pods").
 POD_METADATA_KEYS = frozenset(
@@ -44,7 +42,7 @@ class Options:
 
 
 @dataclass(slots=True)
-class Graph:
+class Cluster:
     """Every object of a run, with the Service and pod views and the indexes rules share."""
 
     options: Options
@@ -61,7 +59,6 @@ class Graph:
     _pod_source_of: dict[int, PodSource] = field(default_factory=dict)
     _owner_candidates: dict[str, list[tuple[K8sObject, Map]]] = field(default_factory=dict)
     _selected: dict[int, list[PodSource]] = field(default_factory=dict)
-    _hpa_targets: set[tuple[str, str, str]] | None = None
     _selecting: dict[int, list[Service]] | None = None
     _slices: dict[str, list[K8sObject]] | None = None
     _memo: dict[str, object] = field(default_factory=dict)
@@ -73,7 +70,7 @@ class Graph:
         options: Options,
         doc_problems: Iterable[tuple[SourceFile, DocProblem]] = (),
         not_objects: int = 0,
-    ) -> Graph:
+    ) -> Cluster:
         g = cls(options)
         g.doc_problems = list(doc_problems)
         g.not_objects = not_objects
@@ -106,7 +103,7 @@ class Graph:
             index.setdefault(item, []).append(pos)
 
     def memo(self, key: str, build: Callable[[], T]) -> T:
-        """A per-run cache for rules: `build()` once per graph (an index of policies, say)."""
+        """A per-run cache for rules: `build()` once per run (an index of policies, say)."""
         if key not in self._memo:
             self._memo[key] = build()
         return self._memo[key]  # type: ignore[return-value]
@@ -188,44 +185,14 @@ class Graph:
         return [p for p in candidates if p.kind == "StatefulSet" and self._has_pod(p, per_pod)]
 
     def _has_pod(self, ps: PodSource, per_pod: dict[str, str]) -> bool:
-        spec = ps.obj.spec
-        start = 0
-        ordinals = spec.map("ordinals") if spec is not None else None
-        if ordinals is not None and ordinals.get_int("start") is not None:
-            start = ordinals.get_int("start") or 0
-        replicas = ps.replicas
-        unbounded = self.hpa_targets(ps.obj)
-        wanted: set[int] = set()
-        name = per_pod.get(POD_NAME_LABEL)
-        if name is not None:
-            prefix, _, ordinal = name.rpartition("-")
-            if prefix != ps.obj.name or not ordinal.isdigit():
-                return False
-            wanted.add(int(ordinal))
-        index = per_pod.get(POD_INDEX_LABEL)
-        if index is not None:
-            if not index.isdigit():
-                return False
-            wanted.add(int(index))
-        if len(wanted) != 1:
-            return False  # pod-name and pod-index naming two different pods
-        n = wanted.pop()
-        if n < start:
-            return False
-        if unbounded or replicas is None:
-            return True
-        return n < start + replicas
+        ordinal = wanted_ordinal(ps.obj.name, per_pod)
+        return ordinal is not None and has_ordinal(
+            ps.obj, ordinal, ps.replicas, self.hpa_targets(ps.obj)
+        )
 
     def hpa_targets(self, obj: K8sObject) -> bool:
         """Whether a HorizontalPodAutoscaler in the input scales `obj`."""
-        if self._hpa_targets is None:
-            targets = set()
-            for hpa in self.of_kind("HorizontalPodAutoscaler"):
-                ref = hpa.root.dig_map("spec", "scaleTargetRef")
-                if ref is not None:
-                    targets.add((ref.text("kind") or "", hpa.namespace, ref.text("name") or ""))
-            self._hpa_targets = targets
-        return (obj.kind, obj.namespace, obj.name) in self._hpa_targets
+        return bool(hpas_for(self, obj))
 
     def endpoint_slices(self, service: str) -> list[K8sObject]:
         """EndpointSlices (discovery.k8s.io) labelled `kubernetes.io/service-name: <service>`,

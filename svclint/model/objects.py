@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..load.documents import Document
 from .nodes import Map, Node
+
+
+class Ref(NamedTuple):
+    """An object by kind, namespace and name: one of the input, or one a reference names."""
+
+    kind: str
+    namespace: str  # "" for cluster-scoped kinds
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.namespace}/{self.name}"
 
 
 @dataclass(slots=True)
@@ -52,6 +64,11 @@ class K8sObject:
             if self.namespace
             else f"{self.kind} {self.name}"
         )
+
+    @property
+    def key(self) -> Ref:
+        """The object as a `Ref`: what findings and relations name it by."""
+        return Ref(self.kind, self.namespace, self.name)
 
     @property
     def spec(self) -> Map | None:

@@ -35,6 +35,12 @@ class ServicePort:
         return self.node.at("port")
 
     @property
+    def key(self) -> str:
+        """What findings about the port name it by: its name, else its number (unique either
+        way: a Service with more than one port must name them all)."""
+        return self.name or ("?" if self.port is None else str(self.port))
+
+    @property
     def label(self) -> str:
         """How messages name the port: `http (80)` or `80`."""
         num = "?" if self.port is None else str(self.port)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..k8s.pod_labels import job_labels
 from .nodes import Map, Node
 from .objects import K8sObject
 
@@ -118,19 +119,6 @@ def template_path(
     return False
 
 
-JOB_NAME_KEYS = ("batch.kubernetes.io/job-name", "job-name")
-
-
-def _job_labels(obj: K8sObject) -> dict[str, str]:
-    """The labels the API server adds to a Job's pod template (`generateSelector`, unless
-    `spec.manualSelector` is true): its name under both keys. It adds them only where the
-    template has none; the `controller-uid` labels it also adds are unknowable offline."""
-    spec = obj.spec
-    if not obj.name or (spec is not None and spec.get_bool("manualSelector") is True):
-        return {}
-    return dict.fromkeys(JOB_NAME_KEYS, obj.name)
-
-
 def pod_source(obj: K8sObject, extra: dict[str, tuple[str, ...]]) -> PodSource | None:
     path = template_path(obj, extra)
     if path is False:
@@ -145,7 +133,7 @@ def pod_source(obj: K8sObject, extra: dict[str, tuple[str, ...]]) -> PodSource |
         return None
     labels = meta.str_map("labels") if meta is not None else {}
     if obj.kind == "Job" and obj.group == "batch":
-        for key, value in _job_labels(obj).items():
+        for key, value in job_labels(obj).items():
             labels.setdefault(key, value)  # the template's own value wins
     annotations = meta.str_map("annotations") if meta is not None else {}
     spec = template.map("spec")

@@ -1,0 +1,53 @@
+"""Labels the control plane writes on pods, whatever the pod template says.
+
+- The Job API adds the Job's name under two keys to the pod template (`generateSelector`), unless
+  `spec.manualSelector` is true; the template's own value wins. It adds the Job's UID too
+  (`controller-uid`), which no manifest can know.
+- Controllers label each pod they create with values the template cannot carry: the Deployment
+  controller `pod-template-hash`, the StatefulSet and DaemonSet controllers
+  `controller-revision-hash`, the StatefulSet controller each pod's name and ordinal.
+
+Per-pod labels (`statefulset.kubernetes.io/pod-name: web-2`) select one pod of a set, so a
+selector using them is matched by ordinal (`per_pod_match`), never by the template's labels.
+"""
+
+from __future__ import annotations
+
+from ..model.objects import K8sObject
+
+POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
+POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
+PER_POD_LABELS = (POD_NAME_LABEL, POD_INDEX_LABEL)
+
+JOB_NAME_KEYS = ("batch.kubernetes.io/job-name", "job-name")
+JOB_COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
+JOB_UID_KEYS = ("batch.kubernetes.io/controller-uid", "controller-uid")
+POD_TEMPLATE_HASH = "pod-template-hash"
+CONTROLLER_REVISION_HASH = "controller-revision-hash"
+
+
+def job_labels(obj: K8sObject) -> dict[str, str]:
+    """The labels the API server adds to a Job's pod template: its name under both keys (the
+    `controller-uid` labels it also adds are unknowable offline). None with a manual selector."""
+    spec = obj.spec
+    if not obj.name or (spec is not None and spec.get_bool("manualSelector") is True):
+        return {}
+    return dict.fromkeys(JOB_NAME_KEYS, obj.name)
+
+
+def wanted_ordinal(name: str, per_pod: dict[str, str]) -> int | None:
+    """The one ordinal that per-pod selector pairs name in the set `name`, or None when they name
+    none (another set's pod, not a number) or two different pods."""
+    wanted: set[int] = set()
+    pod_name = per_pod.get(POD_NAME_LABEL)
+    if pod_name is not None:
+        prefix, _, ordinal = pod_name.rpartition("-")
+        if prefix != name or not ordinal.isdigit():
+            return None
+        wanted.add(int(ordinal))
+    index = per_pod.get(POD_INDEX_LABEL)
+    if index is not None:
+        if not index.isdigit():
+            return None
+        wanted.add(int(index))
+    return wanted.pop() if len(wanted) == 1 else None
