@@ -12,10 +12,17 @@ line; a comment alone on a line applies to the next line that is not a comment. 
 A header line `# svclint-test: key=value ...` sets config keys (namespace, kubernetes-version,
 cluster-domain, node-port-range) for that fixture. Every finding must match an expectation and
 every expectation a finding.
+
+Beside each fixture, `<case>.out` pins the whole text report of it (message, hint, notes and
+positions, as a user reads them), the way ruff and pylint pin theirs: `SVCLINT_UPDATE=1 pytest
+tests/test_rules.py` rewrites them; review the diff before committing it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import os
 import re
 import shlex
 from dataclasses import dataclass
@@ -24,7 +31,7 @@ from pathlib import Path
 from svclint.config.file import FileConfig
 from svclint.config.settings import Flags, build_settings
 from svclint.lint.engine import run
-from svclint.lint.findings import Finding
+from svclint.lint.findings import Finding, Report
 from svclint.lint.registry import load_rules
 
 EXPECT = re.compile(
@@ -84,16 +91,50 @@ def parse_expectations(text: str) -> tuple[list[Expect], dict[str, object]]:
     return expects, config
 
 
-def lint_fixture(path: Path, rule_id: str) -> list[Finding]:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lint_report(path: Path, rule_id: str) -> Report:
+    """The run of one fixture with only `rule_id` selected (paths shown relative to the
+    repository, so expected output does not depend on where the checkout is)."""
     text = path.read_text(encoding="utf-8")
     _, config = parse_expectations(text)
     data = dict(config)
     data["select"] = [rule_id]
     flags = Flags()
     settings, _ = build_settings(flags, FileConfig(str(path), data), load_rules())
-    report, _ = run([str(path)], settings)
-    assert not report.crashes, report.crashes
-    return report.findings
+    with contextlib.chdir(ROOT):
+        report, _ = run([os.path.relpath(path, ROOT)], settings)
+        assert not report.crashes, report.crashes
+        return report
+
+
+def lint_fixture(path: Path, rule_id: str) -> list[Finding]:
+    return lint_report(path, rule_id).findings
+
+
+def expected_output_problem(path: Path, rule_id: str) -> str | None:
+    """None when `<case>.out` holds the fixture's text report; else what differs. With
+    SVCLINT_UPDATE=1, (re)writes it instead."""
+    from svclint.report.text import render
+
+    report = lint_report(path, rule_id)
+    with contextlib.chdir(ROOT):  # source files of rendered input are shown relative to it
+        actual = render(report, color=False)
+    out = path.with_suffix(".out")
+    if os.environ.get("SVCLINT_UPDATE") == "1":
+        if not out.exists() or out.read_text(encoding="utf-8") != actual:
+            out.write_text(actual, encoding="utf-8")
+        return None
+    if not out.exists():
+        return f"{out.name} is missing: run `SVCLINT_UPDATE=1 pytest tests/test_rules.py`"
+    expected = out.read_text(encoding="utf-8")
+    if expected == actual:
+        return None
+    diff = difflib.unified_diff(
+        expected.splitlines(), actual.splitlines(), str(out.name), "actual", lineterm=""
+    )
+    return "\n".join(diff) + "\n(SVCLINT_UPDATE=1 rewrites it; review the diff)"
 
 
 def mismatches(path: Path, rule_id: str) -> list[str]:

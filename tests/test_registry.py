@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from svclint.lint.registry import (
+    _TARGET_TYPES,
     INDEXED,
     PluginError,
     RuleSpec,
@@ -37,7 +39,7 @@ kind: Service
 metadata: {name: bar}
 ```
 """
-from svclint.api import problem
+from svclint.api import Cluster, PodSource, problem
 
 ID = "acme/no-foo"
 LEVEL = "warning"
@@ -91,6 +93,43 @@ def test_plugin_kinds_must_be_a_tuple_of_kind_names(fresh_registry: Path) -> Non
     _install(fresh_registry, "acme_kinds", PLUGIN + '\nKINDS = "Service"\n')
     with pytest.raises(PluginError, match=r"acme_kinds.*KINDS must be a tuple"):
         load_rules()
+
+
+def test_check_must_take_what_its_target_passes(fresh_registry: Path) -> None:
+    _install(
+        fresh_registry,
+        "acme_sig",
+        PLUGIN.replace("def check(svc, graph):", "def check(svc: PodSource, cluster: Cluster):"),
+    )
+    with pytest.raises(PluginError, match=r"TARGET 'services' calls `check` with a `Service`"):
+        load_rules()
+
+
+def test_every_builtin_check_matches_its_target() -> None:
+    for spec in builtin_specs_from_modules():  # validated on import: this imports them all
+        module = importlib.import_module(spec.module)
+        first = next(iter(module.check.__annotations__.values()))
+        assert first in _TARGET_TYPES[spec.target], (spec.id, first)
+
+
+def test_rules_may_import_only_the_rule_api() -> None:
+    """`rules/ruff.toml` bans every internal module of svclint in rule modules (ruff's TID251),
+    so the list must name each of them: everything but `svclint.api` and `svclint.k8s`."""
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "rules" / "ruff.toml").read_text(encoding="utf-8"))
+    banned = set(config["lint"]["flake8-tidy-imports"]["banned-api"])
+    internal = {
+        f"svclint.{p.stem}"
+        for p in (root / "svclint").iterdir()
+        if (p.suffix == ".py" or (p / "__init__.py").is_file())
+        and p.stem not in ("__init__", "__main__", "api", "k8s")
+    }
+    assert banned == internal
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "TID251", "rules"],
+        capture_output=True, text=True, check=False, cwd=root,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout
 
 
 # -- the built-in rule index: metadata without imports --------------------------------------

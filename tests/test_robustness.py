@@ -18,7 +18,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -301,7 +301,8 @@ def test_alias_bombs_are_bounded_and_reported(tmp_path: Path) -> None:
     assert any(name == "shared.yaml" for _, name, _, _ in selector)
 
 
-NESTING = {  # name -> (text nesting n levels, where level 201 opens: the limit is 200)
+NESTING: dict[str, tuple[Callable[[int], str], tuple[int, int]]] = {
+    # name -> (text nesting n levels, where level 201 opens: the limit is 200)
     "flow-seq": (lambda n: "a: " + "[" * n + "]" * n + "\n", (1, 203)),
     "flow-map": (lambda n: "a: " + "{a: " * n + "1" + "}" * n + "\n", (1, 800)),
     "compact-seq": (lambda n: "- " * n + "x\n", (1, 401)),

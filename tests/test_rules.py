@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import mismatches, parse_expectations
+from harness import expected_output_problem, mismatches, parse_expectations
 
 from svclint.lint.registry import load_rules
 
@@ -23,6 +23,13 @@ CASES = sorted(
 def test_fixture(rule_id: str, case: Path) -> None:
     assert rule_id in RULES, f"fixture folder {rule_id} names no rule"
     assert mismatches(case, rule_id) == []
+    problem = expected_output_problem(case, rule_id)
+    assert problem is None, problem
+
+
+def test_every_expected_output_has_its_fixture() -> None:
+    orphans = [out for out in FIXTURES.rglob("*.out") if not out.with_suffix(".yaml").exists()]
+    assert orphans == []
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))

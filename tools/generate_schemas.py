@@ -133,7 +133,7 @@ def build(source: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
         k: ({} if k == "status" else v) for k, v in source["properties"].items()
     }
     source["additionalProperties"] = False
-    root = _clean(source, wanted)
+    root: dict[str, Any] = _clean(source, wanted)
     kept: dict[str, Any] = {}
     todo = sorted(wanted)
     while todo:

@@ -29,6 +29,13 @@ _ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*(/[a-z][a-z0-9]*(-[a-z0-9]+)*)?")
 _TARGETS = ("services", "pod_sources", "objects", "cluster")
 # Earlier names of a TARGET, still accepted from plugins: "graph" was the whole input.
 _TARGET_ALIASES = {"graph": "cluster"}
+# What `check` is called with for each TARGET, as its first parameter's annotation may name it.
+_TARGET_TYPES = {
+    "services": ("Service",),
+    "pod_sources": ("PodSource",),
+    "objects": ("K8sObject",),
+    "cluster": ("Cluster", "Graph"),
+}
 # What the index records of each rule (RuleSpec's fields besides id, origin, check and doc).
 INDEXED = ("module", "level", "enabled", "target", "kinds", "tags", "summary")
 
@@ -130,6 +137,9 @@ def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
     target = _TARGET_ALIASES.get(mod.TARGET, mod.TARGET)
     if target not in _TARGETS:
         raise PluginError(f"{where}: TARGET must be one of {', '.join(_TARGETS)}")
+    wrong = _check_parameter_problem(mod.check, target)
+    if wrong:
+        raise PluginError(f"{where}: {wrong}")
     kinds: Any = getattr(mod, "KINDS", ())
     if not isinstance(kinds, tuple) or not all(isinstance(k, str) and k for k in kinds):
         raise PluginError(f"{where}: KINDS must be a tuple of kind names")
@@ -147,6 +157,24 @@ def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
         check=mod.check,
         doc=doc.strip(),
     )
+
+
+def _check_parameter_problem(check: Any, target: str) -> str | None:
+    """Why `check`'s first parameter is not what the engine passes for `target` (judged on its
+    annotation, a string under `from __future__ import annotations`; none: not judged)."""
+    annotations = getattr(check, "__annotations__", {})
+    code = getattr(check, "__code__", None)
+    if code is None or code.co_argcount < 2:
+        return "`check` must take (item, cluster)"
+    first = annotations.get(code.co_varnames[0])
+    if first is None:
+        return None
+    name = first if isinstance(first, str) else getattr(first, "__name__", str(first))
+    name = name.rpartition(".")[2]
+    if name not in _TARGET_TYPES[target]:
+        wanted = " or ".join(f"`{t}`" for t in _TARGET_TYPES[target])
+        return f"TARGET {target!r} calls `check` with a {wanted}, but it is annotated `{name}`"
+    return None
 
 
 def _module_names(package: ModuleType) -> list[str]:
