@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,28 @@ def test_default_under_github_actions(repo: Path) -> None:
     )  # fmt: skip
     assert proc.stdout.startswith("::error ")
     validate(json.loads((repo / "r.sarif").read_text(encoding="utf-8")), root=repo)
+
+
+def test_github_format_does_not_import_sarif_om(tmp_path: Path) -> None:
+    """Annotations share the SARIF anchoring (report/anchors.py), not sarif-om."""
+    (tmp_path / "in.yaml").write_text(BROKEN_FOR_IMPORT_CHECK)
+    code = (
+        "import sys, runpy; sys.argv = ['svclint', '--format', 'github', 'in.yaml']\n"
+        "try:\n    runpy.run_module('svclint', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('sarif_om' in sys.modules, 'svclint.report.github' in sys.modules)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert proc.stdout.strip().splitlines()[-1] == "False True", proc.stdout + proc.stderr
+
+
+BROKEN_FOR_IMPORT_CHECK = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: nothing}
+  ports: [{port: 80}]
+"""

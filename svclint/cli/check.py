@@ -114,10 +114,11 @@ def _render(report: Report, fmt: str, color: bool, rules: list[RuleSpec],
         return json_report.render(report)
     if fmt == "sarif":
         from ..report import sarif
+        from ..report.anchors import Unmappable
 
         try:
             return sarif.render(report, rules, objects)
-        except sarif.Unmappable as exc:
+        except Unmappable as exc:
             fail(f"cannot write SARIF: {exc}")
     if fmt == "github":
         from ..report import github

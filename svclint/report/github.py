@@ -18,8 +18,8 @@ from collections.abc import Iterable
 
 from ..lint.findings import Finding, Report
 from ..model.objects import K8sObject
+from .anchors import UNNAMED_STDIN, ObjectIndex, Unmappable, anchor, related_anchor
 from .locate import place
-from .sarif import UNNAMED_STDIN, ObjectIndex, Unmappable, anchor, related_anchor
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 SHOWN_PER_LEVEL = 10

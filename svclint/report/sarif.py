@@ -22,31 +22,26 @@ as `<stdin>` or absolute paths that GitHub rejects or cannot display.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import attr
 import sarif_om as om
 
 from .. import __version__
 from ..docs import rule_page
-from ..lint.findings import Finding, Location, Report
+from ..lint.findings import Finding, Report
 from ..lint.registry import RuleSpec
 from ..model.objects import K8sObject
-from .locate import place
+from .anchors import Anchor, ObjectIndex, anchor, related_anchor, uri_of
 
 INFORMATION_URI = "https://github.com/svclint/svclint"
 RULE_DOC_URI = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-UNNAMED_STDIN = "<stdin>"  # how the engine names standard input without --stdin-filename
 FINGERPRINT_KEY = "svclintFindingHash/v1"
 
 # GitHub code-scanning ingestion limits (docs/github-actions.md has the sources).
@@ -66,37 +61,6 @@ _SUPPRESSED_BY = {
 }
 
 T = TypeVar("T")
-
-
-class Unmappable(Exception):
-    """A finding SARIF cannot anchor to a repository file; the message says what to pass."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Paths
-
-
-def repo_path(path: str) -> str | None:
-    """`path` relative to the current directory, POSIX; None when it lies outside it.
-
-    Symlinks are resolved first (GitHub cannot show a result on a symlinked path) unless that
-    leads out of the current directory while the link itself is inside it.
-    """
-    cwd = os.getcwd()
-    for base, target in (
-        (os.path.realpath(cwd), os.path.realpath(path)),
-        (os.path.abspath(cwd), os.path.abspath(path)),
-    ):
-        rel = os.path.relpath(target, base)
-        if rel != os.curdir and rel != os.pardir and not rel.startswith(os.pardir + os.sep):
-            return rel.replace(os.sep, "/")
-    return None
-
-
-def uri_of(rel: str) -> str:
-    """A relative POSIX path as a URI reference: percent-encoded, `/` kept."""
-    # A file name that is not UTF-8 arrives surrogate-escaped; percent-encode its raw bytes.
-    return quote(rel.encode("utf-8", "surrogateescape"), safe="/")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,92 +169,6 @@ def _descriptor(log: _Log, spec: RuleSpec) -> Any:
     )
     fields["properties"] = props
     return log.new(om.ReportingDescriptor, **fields)
-
-
-# ---------------------------------------------------------------------------------------------
-# Locations
-
-
-@dataclass(slots=True)
-class Anchor:
-    """Where a finding is shown: a repository-relative path and a region."""
-
-    path: str  # relative to the current directory, POSIX, not encoded
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    rendered: Location | None  # the position in the rendered input, when the anchor moved
-
-
-def anchor(f: Finding) -> Anchor:
-    """The repository file and region a finding is shown at; raises Unmappable."""
-    placed = place(f)
-    loc = placed.primary
-    if f.file.is_stdin and loc.file == UNNAMED_STDIN:
-        what = f.obj.ref if f.obj is not None else "a document"
-        if placed.source is not None:
-            raise Unmappable(
-                f"{what} on standard input was rendered from `{placed.source}`, which is not a "
-                "file here: pass --chart-dir DIR (the chart's folder, for `helm template` "
-                "output) or --kustomize-dir DIR (for kustomize output), or --stdin-filename PATH"
-            )
-        raise Unmappable(
-            f"{what} on standard input has no file to point at: pass --stdin-filename PATH "
-            "(the repository file the input comes from), or --chart-dir DIR for `helm template` "
-            "output (its `# Source:` comments name the templates)"
-        )
-    rel = repo_path(loc.file)
-    if rel is None:
-        raise Unmappable(
-            f"`{loc.file}` is outside the current directory: SARIF paths are relative to the "
-            "repository root, so run svclint from there (with --chart-dir/--kustomize-dir "
-            "inside it)"
-        )
-    start = (max(loc.line, 1), max(loc.column, 1))
-    end = max((loc.end_line, loc.end_column), start)  # never before the start
-    return Anchor(rel, *start, *end, placed.rendered)
-
-
-class ObjectIndex:
-    """Finds the object a related location lies in, to map it like a finding (Helm, kustomize)."""
-
-    def __init__(self, objects: Iterable[K8sObject]) -> None:
-        self._by_file: dict[str, list[K8sObject]] = {}
-        for obj in objects:
-            self._by_file.setdefault(obj.file.path, []).append(obj)
-        self._starts: dict[str, list[int]] = {}
-        for path, objs in self._by_file.items():
-            objs.sort(key=lambda o: o.root.line)
-            self._starts[path] = [o.root.line for o in objs]
-
-    def at(self, path: str, line: int) -> K8sObject | None:
-        objs = self._by_file.get(path)
-        if not objs:
-            return None
-        for i in range(bisect.bisect_right(self._starts[path], line) - 1, -1, -1):
-            obj = objs[i]  # the innermost (a List's item) starts last
-            if obj.root.line <= line <= obj.root.end_line:
-                return obj
-        return None
-
-
-def related_anchor(f: Finding, message: str, loc: Location, objects: ObjectIndex) -> Anchor | None:
-    obj = objects.at(loc.file, loc.line)
-    if obj is not None:
-        pos = (loc.line, loc.column, loc.end_line, loc.end_column)
-        try:
-            return anchor(Finding(f.rule, f.level, message, None, obj.file, pos, obj))
-        except Unmappable:
-            return None
-    if loc.file == UNNAMED_STDIN:
-        return None
-    rel = repo_path(loc.file)
-    if rel is None:
-        return None
-    start = (max(loc.line, 1), max(loc.column, 1))
-    end = max((loc.end_line, loc.end_column), start)
-    return Anchor(rel, *start, *end, None)
 
 
 def _physical(log: _Log, a: Anchor) -> Any:
