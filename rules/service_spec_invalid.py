@@ -128,6 +128,17 @@ from svclint.k8s.names import (
     label_value_problem,
     qualified_name_problem,
 )
+from svclint.k8s.service_fields import (
+    AFFINITIES,
+    IP_FAMILIES,
+    IP_FAMILY_POLICIES,
+    MAX_AFFINITY_TIMEOUT,
+    PROTOCOLS,
+    TRAFFIC_POLICIES,
+    TYPES,
+    headless_after_normalization,
+    unsupported,
+)
 
 if TYPE_CHECKING:
     from svclint.k8s.addresses import IPAddress
@@ -137,13 +148,6 @@ LEVEL = "error"
 ENABLED = True
 TARGET = "services"
 
-TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
-PROTOCOLS = ("SCTP", "TCP", "UDP")
-POLICIES = ("Cluster", "Local")
-AFFINITIES = ("ClientIP", "None")
-FAMILIES = ("IPv4", "IPv6")
-FAMILY_POLICIES = ("PreferDualStack", "RequireDualStack", "SingleStack")
-MAX_AFFINITY_TIMEOUT = 86400
 SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
 TOPOLOGY_HINTS = "service.kubernetes.io/topology-aware-hints"
@@ -212,12 +216,6 @@ def _port(sp: ServicePort, spec: Map) -> str:
     ports = spec.seq("ports")
     index = next((i for i, p in enumerate(ports or ()) if p is sp.node), None)
     return f"`ports[{index}]`" if index is not None else "a port"
-
-
-def _unsupported(value: str, allowed: tuple[str, ...]) -> str:
-    return f'Unsupported value: "{value}": supported values: ' + ", ".join(
-        f'"{a}"' for a in allowed
-    )
 
 
 # Values of the beta `service.beta.kubernetes.io/external-traffic` annotation, before the field.
@@ -304,13 +302,13 @@ def _type(svc: Service, spec: Map) -> Iterator[Problem]:
         return
     yield problem(
         svc.obj, spec.at("type"),
-        f"`type` `{value}` of Service `{svc.name}`: {_unsupported(value, TYPES)}",
+        f"`type` `{value}` of Service `{svc.name}`: {unsupported(value, TYPES)}",
         hint=_case_hint(value, TYPES),
     )  # fmt: skip
 
 
 def _ports_required(svc: Service, spec: Map) -> Iterator[Problem]:
-    if not _known_type(svc) or svc.type == "ExternalName" or _headless(spec):
+    if not _known_type(svc) or svc.type == "ExternalName" or headless_after_normalization(spec):
         return
     ports = spec.get("ports")
     if _is_set(ports) and not (isinstance(ports, Seq) and len(ports) == 0):
@@ -420,7 +418,7 @@ def _protocols(svc: Service, spec: Map) -> Iterator[Problem]:
         yield problem(
             svc.obj, sp.node.at("protocol"),
             f"`protocol` `{value}` of {_port(sp, spec)} of Service `{svc.name}`: "
-            f"{_unsupported(value, PROTOCOLS)}",
+            f"{unsupported(value, PROTOCOLS)}",
             hint=_case_hint(value, PROTOCOLS),
         )  # fmt: skip
 
@@ -552,14 +550,6 @@ def _selector(svc: Service, spec: Map) -> Iterator[Problem]:
 # -- cluster IPs and families ------------------------------------------------------------------
 
 
-def _headless(spec: Map) -> bool:
-    """isHeadlessService after normalization: clusterIPs == ["None"]."""
-    ips = spec.seq("clusterIPs")
-    if ips is not None and len(ips) > 0:
-        return len(ips) == 1 and _str(ips.items[0]) == "None"
-    return _str(spec.get("clusterIP")) == "None"
-
-
 def _cluster_ips(svc: Service, spec: Map) -> Iterator[Problem]:
     if svc.type == "ExternalName":
         return  # externalname-invalid's business
@@ -598,13 +588,13 @@ def _cluster_ips(svc: Service, spec: Map) -> Iterator[Problem]:
         )  # fmt: skip
     seen: set[str] = set()
     for value, node in families:
-        if value not in FAMILIES:
+        if value not in IP_FAMILIES:
             found += 1
             yield problem(
                 svc.obj, node,
                 f"`ipFamilies` entry `{value}` of Service `{svc.name}`: "
-                f"{_unsupported(value, FAMILIES)}",
-                hint=_case_hint(value, FAMILIES),
+                f"{unsupported(value, IP_FAMILIES)}",
+                hint=_case_hint(value, IP_FAMILIES),
             )  # fmt: skip
         elif value in seen:
             found += 1
@@ -615,13 +605,13 @@ def _cluster_ips(svc: Service, spec: Map) -> Iterator[Problem]:
         seen.add(value)
     policy_node = spec.get("ipFamilyPolicy")
     policy = _str(policy_node)
-    if policy is not None and policy not in FAMILY_POLICIES:
+    if policy is not None and policy not in IP_FAMILY_POLICIES:
         found += 1
         yield problem(
             svc.obj, policy_node,
             f"`ipFamilyPolicy` `{policy}` of Service `{svc.name}`: "
-            f"{_unsupported(policy, FAMILY_POLICIES)}",
-            hint=_case_hint(policy, FAMILY_POLICIES),
+            f"{unsupported(policy, IP_FAMILY_POLICIES)}",
+            hint=_case_hint(policy, IP_FAMILY_POLICIES),
         )  # fmt: skip
     parsed: list[IPAddress] = []
     bad_ip = False
@@ -660,12 +650,12 @@ def _cluster_ips(svc: Service, spec: Map) -> Iterator[Problem]:
             f"`clusterIPs` of Service `{svc.name}` may specify no more than one IP for each IP "
             "family",
         )  # fmt: skip
-    if not _headless(spec) and parsed and families:
+    if not headless_after_normalization(spec) and parsed and families:
         for i, ((value, node), ip) in enumerate(zip(listed, parsed, strict=False)):
             if i >= len(families):
                 break
             family = families[i][0]
-            if family in FAMILIES and (family == "IPv6") != is_ipv6(ip):
+            if family in IP_FAMILIES and (family == "IPv6") != is_ipv6(ip):
                 found += 1
                 yield problem(
                     svc.obj, node,
@@ -711,7 +701,7 @@ def _single_stack(
 
 
 def _headless_types(svc: Service, spec: Map) -> Iterator[Problem]:
-    if svc.type not in ("NodePort", "LoadBalancer") or not _headless(spec):
+    if svc.type not in ("NodePort", "LoadBalancer") or not headless_after_normalization(spec):
         return
     ips = spec.seq("clusterIPs")
     node = ips.items[0] if ips is not None and len(ips) > 0 else spec.at("clusterIP")
@@ -754,21 +744,21 @@ def _traffic_policies(svc: Service, spec: Map) -> Iterator[Problem]:
                 "with `externalIPs`)",
                 hint="remove it; for in-cluster clients `internalTrafficPolicy` is the knob",
             )  # fmt: skip
-        elif value not in POLICIES:
+        elif value not in TRAFFIC_POLICIES:
             yield problem(
                 svc.obj, node,
                 f"`externalTrafficPolicy` `{value}` of Service `{svc.name}`: "
-                f"{_unsupported(value, POLICIES)}",
-                hint=_case_hint(value, POLICIES),
+                f"{unsupported(value, TRAFFIC_POLICIES)}",
+                hint=_case_hint(value, TRAFFIC_POLICIES),
             )  # fmt: skip
     node = spec.get("internalTrafficPolicy")
     value = _str(node)
-    if value and value not in POLICIES:  # "" is left alone: read as unset
+    if value and value not in TRAFFIC_POLICIES:  # "" is left alone: read as unset
         yield problem(
             svc.obj, node,
             f"`internalTrafficPolicy` `{value}` of Service `{svc.name}`: "
-            f"{_unsupported(value, POLICIES)}",
-            hint=_case_hint(value, POLICIES),
+            f"{unsupported(value, TRAFFIC_POLICIES)}",
+            hint=_case_hint(value, TRAFFIC_POLICIES),
         )  # fmt: skip
 
 
@@ -795,7 +785,7 @@ def _session_affinity(svc: Service, spec: Map) -> Iterator[Problem]:
         yield problem(
             svc.obj, spec.get("sessionAffinity"),
             f"`sessionAffinity` `{value}` of Service `{svc.name}`: "
-            f"{_unsupported(value, AFFINITIES)}",
+            f"{unsupported(value, AFFINITIES)}",
             hint=_case_hint(value, AFFINITIES),
         )  # fmt: skip
         return

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from .nodes import Map, Node, Scalar
 from .objects import K8sObject
 
-SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
-
 
 @dataclass(slots=True, eq=False)
 class ServicePort:
