@@ -1,20 +1,28 @@
-"""What a rule module imports: the rule contract, `Problem`, and shared helpers.
+"""The rule API: what a rule module imports (with `svclint.k8s`, the Kubernetes behaviours).
 
 A rule module (in `rules/`, imported as `svclint.rules.<module>`) holds, top to bottom:
 
 - a docstring in Markdown: the one-line summary, then `## What it checks`, `## Why it matters`,
   `## Example` (a YAML block that must fire) and `## Fix` (one that must not);
 - `ID` (the public rule id), `LEVEL` ("error" | "warning" | "info"), `ENABLED` (on by default?),
-  `TARGET` (what `check` is called with: "services", "pod_sources", "objects" or "cluster",
-  the whole input once);
+  `TARGET` (what `check` is called with: "services" (each `Service`), "pod_sources" (each
+  `PodSource`), "objects" (each `K8sObject`) or "cluster" (the `Cluster`, once));
 - optionally `KINDS`, a tuple of the object kinds the rule needs: it runs only when the input
   holds one of them, and an "objects" rule is called with those objects only; and `TAGS`
   (`("security",)` marks a security rule in SARIF);
-- `check(item, cluster)`, a generator of `Problem`s.
+- `check(item, cluster)`, a generator of `Problem`s (`problem(...)` builds one).
+
+A rule imports this module and `svclint.k8s.*` only (`rules/ruff.toml` enforces it): the facts
+of Kubernetes (FindPort, NetworkPolicy admission, Ingress backends, DNS names...) come from
+`svclint.k8s`, and the rule adds its message, level and hint. When a problem breaks a relation
+between two objects (a Service port and the pods it cannot reach, an Ingress backend and the
+Service it names), `problem(..., about=[...], key=...)` says which: `svclint trace` and
+`svclint graph` show the relation as broken exactly then.
 
 Rules never format output, read config, decide suppression or pick the final level: the engine
 does. A problem may carry a lower level than the rule's own (a partial match is a warning in an
 error rule, a reference outside the linted scope is info); the engine never raises it.
+docs/writing-rules.md walks through adding one.
 """
 
 from __future__ import annotations

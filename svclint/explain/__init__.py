@@ -1,12 +1,11 @@
 """Explaining the wiring svclint sees: `svclint trace` (one Service) and `svclint graph` (all).
 
-- `wiring`: pure readings shared by both (FindPort, probes, NetworkPolicies, Ingress backends,
-  ExternalName targets, provider annotations), indexed once per graph;
-- `trace` builds a `Trace` for one Service; `trace_text` renders it for a terminal;
+- `verdicts`: the run's findings by what they are about, the only source of "broken";
+- `trace_model` is the data of a trace (its documented JSON shape), `trace` builds one for a
+  Service, `trace_text` renders it for a terminal;
 - `relations` builds the objects and relations of a whole input; `render_graph` writes them as
-  Mermaid or DOT;
-- `commands` holds the two click commands.
+  Mermaid or DOT.
 
-Nothing here lints: every verdict shown is either plain structure read from the manifests or
-names the rule that reports it.
+Nothing here lints or reads Kubernetes semantics of its own: facts come from `svclint.k8s`, the
+functions rules use, and every verdict shown names the rule whose finding says so.
 """

@@ -1,0 +1,1 @@
+"""Running rules: the registry, the engine, what rules yield, findings, suppression."""

@@ -1,0 +1,1 @@
+"""From paths to objects: reading inputs, parsing YAML documents, cutting out objects."""
