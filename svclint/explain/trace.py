@@ -36,7 +36,6 @@ from ..model.services import Service, ServicePort
 from ..model.workloads import BATCH_KINDS, Container, PodSource
 from ..report.locate import place
 from .trace_model import (
-    AnnotationInfo,
     Contract,
     Dns,
     DnsName,
@@ -240,10 +239,7 @@ def _contract(svc: Service) -> Contract:
     if ext is not None and len(ext):
         add("externalIPs", _texts(ext))
     _load_balancer(svc, add)
-    annotations = [
-        AnnotationInfo(a.key, a.value, a.provider, a.applies, a.note)
-        for a in provider_annotations(svc)
-    ]
+    annotations = provider_annotations(svc)
     ports = [_port_info(sp) for sp in svc.ports]
     return Contract(svc.type, cluster_ip, svc.headless, ports, settings, annotations)
 

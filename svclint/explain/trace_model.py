@@ -11,6 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..k8s.providers import ProviderAnnotation
+
 SCHEMA_VERSION = 1
 
 
@@ -58,17 +60,6 @@ class Setting:
 
 
 @dataclass(slots=True)
-class AnnotationInfo:
-    """A provider annotation on the Service and whether its controller reads it."""
-
-    key: str
-    value: str
-    provider: str
-    applies: bool
-    note: str | None
-
-
-@dataclass(slots=True)
 class Contract:
     """What the Service promises: type, address, ports, settings and annotations."""
 
@@ -77,7 +68,7 @@ class Contract:
     headless: bool
     ports: list[PortInfo]
     settings: list[Setting]  # traffic policies, affinity, LoadBalancer fields, externalName...
-    annotations: list[AnnotationInfo]  # cloud/LB provider annotations and whether they apply
+    annotations: list[ProviderAnnotation]  # cloud/LB provider annotations and whether they apply
 
 
 @dataclass(slots=True)

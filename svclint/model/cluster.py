@@ -16,7 +16,7 @@ from ..k8s.endpoints import SERVICE_NAME_LABEL
 from ..k8s.pod_labels import PER_POD_LABELS, wanted_ordinal
 from ..k8s.statefulset import has_ordinal
 from ..load.documents import DocProblem
-from .nodes import Map, Node
+from .nodes import Map, walk_maps
 from .objects import K8sObject, SourceFile
 from .services import Service, service_view
 from .workloads import PodSource, pod_source
@@ -237,19 +237,9 @@ class Cluster:
 
 def _pod_metadata_labels(spec: Map) -> Iterator[Map]:
     """Label maps under pod-metadata-like keys, at any depth (each node visited once)."""
-    seen: set[int] = set()
-    stack: list[Node] = [spec]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, Map):
-            for key, value in node.values.items():
-                if key in POD_METADATA_KEYS and isinstance(value, Map):
-                    labels = value.map("labels") or value.dig_map("metadata", "labels")
-                    if labels is not None:
-                        yield labels
-                stack.append(value)
-        elif hasattr(node, "items") and isinstance(node.items, list):
-            stack.extend(node.items)
+    for node in walk_maps(spec):
+        for key, value in node.values.items():
+            if key in POD_METADATA_KEYS and isinstance(value, Map):
+                labels = value.map("labels") or value.dig_map("metadata", "labels")
+                if labels is not None:
+                    yield labels
