@@ -218,7 +218,7 @@ class _Builder:
         pods = self.cluster.pods_for(svc)
         for ps in pods:
             pid = self.node(ps.obj, _pod_detail(ps))
-            self.edge(sid, pid, "selects", None, self.verdicts.on(svc.obj, SELECTS, ps.obj.key))
+            self.edge(sid, pid, "selects", None, self.verdicts.on(svc.obj, SELECTS, ps.obj))
         if not pods:
             self.no_match(svc, sid)
 
@@ -239,7 +239,9 @@ class _Builder:
         )  # fmt: skip
         self.edge(sid, mid, "selects", None, findings)
 
-    def _pod_source(self, ref: Ref) -> PodSource | None:
+    def _pod_source(self, ref: K8sObject | Ref) -> PodSource | None:
+        if isinstance(ref, K8sObject):
+            return self.cluster.pod_source_of(ref)
         for obj in self.cluster.get(ref.kind, ref.namespace, ref.name):
             ps = self.cluster.pod_source_of(obj)
             if ps is not None:

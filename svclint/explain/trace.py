@@ -471,7 +471,7 @@ PORT_RULES = ("service-targetport-not-found", "service-targetport-undeclared")
 
 def _endpoint(svc: Service, sp: ServicePort, ps: PodSource, verdicts: Verdicts) -> EndpointInfo:
     r = land(sp, ps)
-    rules = verdicts.rules(svc.obj, PORT_RULES, ps.obj.key, sp.key)
+    rules = verdicts.rules(svc.obj, PORT_RULES, ps.obj, sp.key)
     readiness: str | None = None
     on_port: bool | None = None
     containers = [r.container] if r.container is not None else []
@@ -734,7 +734,7 @@ def _touches(cluster: Cluster, svc: Service, pods: list[PodSource], verdicts: Ve
             detail += ": not fully qualified, so the CNAME target never resolves"
         elif target.host is not None:
             detail += f" (the per-pod name of `{target.host}`)"
-        flagged = verdicts.rules(alias.obj, ("externalname-target-missing",), svc.obj.key)
+        flagged = verdicts.rules(alias.obj, ("externalname-target-missing",), svc.obj)
         aliases.append(Related(_ref(alias.obj), detail, flagged))
     statefulsets = []
     selected = {id(ps.obj) for ps in pods}
@@ -745,7 +745,7 @@ def _touches(cluster: Cluster, svc: Service, pods: list[PodSource], verdicts: Ve
             detail += "its pods are not selected"
         elif not svc.headless:
             detail += "the Service is not headless"
-        flagged = sorted(verdicts.rules(sts, SERVICE_NAME_RULES, svc.obj.key))
+        flagged = sorted(verdicts.rules(sts, SERVICE_NAME_RULES, svc.obj))
         statefulsets.append(Related(_ref(sts), detail, flagged))
     autoscalers: list[Related] = []
     budgets: list[Related] = []
@@ -786,7 +786,7 @@ def _route(cluster: Cluster, svc: Service, b: Backend, verdicts: Verdicts) -> In
         what = f"port {b.port}" if isinstance(b.port, int) else f"port name `{b.port}`"
         note = f"the Service has no {what}"
         key = f"{b.service}:{b.port}"
-        rules = verdicts.rules(b.ingress, ("ingress-backend-not-found",), svc.obj.key, key)
+        rules = verdicts.rules(b.ingress, ("ingress-backend-not-found",), svc.obj, key)
     label = None
     if sp is not None:
         label = _port_info(sp).label
@@ -835,7 +835,7 @@ def _policies(
                 if i is not None:
                     by = f"NetworkPolicy {pol.obj.name}, ingress rule {i + 1}"
                     break
-            rules = verdicts.rules(svc.obj, ("networkpolicy-blocks-service",), ps.obj.key, sp.key)
+            rules = verdicts.rules(svc.obj, ("networkpolicy-blocks-service",), ps.obj, sp.key)
             reach.append(
                 Reachability(label, f"{ps.kind} {ps.obj.name}", pod_port, by is not None, by, rules)
             )

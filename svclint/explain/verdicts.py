@@ -26,15 +26,18 @@ class Verdicts:
         self,
         obj: K8sObject,
         rules: Iterable[str],
-        about: Ref | None = None,
+        about: K8sObject | Ref | None = None,
         key: str | None = None,
     ) -> list[Finding]:
-        """The findings of `rules` on `obj`; with `about`, only those about that object, and
-        with `key`, only those about that part of `obj`."""
+        """The findings of `rules` on `obj`; with `about`, only those about that object (by
+        identity: variants of one bundle linted together share names), and with `key`, only
+        those about that part of `obj`."""
         out: list[Finding] = []
         for rule in rules:
             for f in self._by.get((rule, id(obj)), ()):
-                if (about is None or about in f.about) and (key is None or f.key == key):
+                if (about is None or any(_same(a, about) for a in f.about)) and (
+                    key is None or f.key == key
+                ):
                     out.append(f)
         return out
 
@@ -42,12 +45,19 @@ class Verdicts:
         self,
         obj: K8sObject,
         rules: Iterable[str],
-        about: Ref | None = None,
+        about: K8sObject | Ref | None = None,
         key: str | None = None,
     ) -> list[str]:
         """The ids of the rules with such findings, each once, in the order asked."""
         found = self.on(obj, rules, about, key)
         return list(dict.fromkeys(f.rule for f in found))
+
+
+def _same(have: K8sObject | Ref, wanted: K8sObject | Ref) -> bool:
+    if isinstance(have, K8sObject) and isinstance(wanted, K8sObject):
+        return have is wanted
+    key = have.key if isinstance(have, K8sObject) else have
+    return key == (wanted.key if isinstance(wanted, K8sObject) else wanted)
 
 
 def worst(findings: Iterable[Finding]) -> str | None:

@@ -39,7 +39,7 @@ class Finding:
     obj: K8sObject | None
     related: list[tuple[str, Location]] = field(default_factory=list)  # (message, where)
     suppressed: str | None = None  # how it was suppressed ("annotation", "comment"), if it was
-    about: tuple[Ref, ...] = ()  # the objects at the other end of the relation it breaks
+    about: tuple[K8sObject | Ref, ...] = ()  # the other end of the relation it breaks
     key: str | None = None  # the part of `obj` it is about (a port, a container)
 
     @property

@@ -34,7 +34,7 @@ class Problem(NamedTuple):
     hint: str | None = None
     related: tuple[Related, ...] = ()
     level: Level | None = None  # None: the rule's configured level; else at most this
-    about: tuple[Ref, ...] = ()  # the other objects it concerns (present, or named and missing)
+    about: tuple[K8sObject | Ref, ...] = ()  # the other end: objects, or Refs to missing ones
     key: str | None = None  # what in `obj` it is about (a port, a container, a selector key)
 
 
@@ -57,8 +57,7 @@ def problem(
     number, a container's name), so that explanations can attach it to that part.
     """
     at = node if node is not None else obj.name_node()
-    refs = tuple(a.key if isinstance(a, K8sObject) else a for a in about)
-    return Problem(obj.file, at.pos, message, obj, hint, tuple(related), level, refs, key)
+    return Problem(obj.file, at.pos, message, obj, hint, tuple(related), level, tuple(about), key)
 
 
 def document_problems(cluster: Cluster, rule_id: str) -> Iterator[Problem]:
