@@ -22,6 +22,9 @@ they are, outside the cluster, and gets no answer:
   ExternalName Service's own namespace for a bare name);
 - `<svc>.<ns>.svc.cluster.local` when `cluster-domain` is set to another domain.
 
+The Service `kubernetes` in `default` exists in every cluster (the API server publishes it), so
+an alias to `kubernetes.default.svc.<cluster-domain>` is never reported, whatever the input holds.
+
 ## Why it matters
 
 Cluster DNS answers a query for the alias with a CNAME to the target, then looks the target up.

@@ -16,6 +16,9 @@ The Service must exist in the Ingress's own namespace, and the port must be one 
 (`resource:`) are skipped. Several backends of one Ingress naming the same missing Service (or
 Service port) give one finding, at the first, with the others as related locations.
 
+The Service `kubernetes` in `default` exists in every cluster though no manifest holds it (port
+443, named `https`): a backend naming it is judged against that port.
+
 When no Service of the Ingress's namespace was part of the input at all, a missing Service is
 reported as `info`: svclint cannot tell whether it exists. A backend pointing at an ExternalName
 Service is not port-checked (controllers use the number as given for those).

@@ -11,10 +11,13 @@ among the template's labels. A Job's template also has the labels the API server
 `job-name` and `batch.kubernetes.io/job-name`, the Job's name (unless `manualSelector: true`;
 a CronJob's Jobs get generated names, so its own name labels no pod).
 
-The StatefulSet per-pod keys `statefulset.kubernetes.io/pod-name: <sts>-<n>` and
-`apps.kubernetes.io/pod-index: <n>` are matched by ordinal: `start <= n < start + replicas`
-(`spec.ordinals.start` defaults to 0, `replicas` to 1; any `n >= start` when a
-HorizontalPodAutoscaler in the input scales the StatefulSet).
+Labels the control plane sets on each pod are matched by ordinal, not by template labels: the
+StatefulSet keys `statefulset.kubernetes.io/pod-name: <sts>-<n>` and
+`apps.kubernetes.io/pod-index: <n>` by `start <= n < start + replicas` (`spec.ordinals.start`
+defaults to 0, `replicas` to 1; any `n >= start` when a HorizontalPodAutoscaler in the input
+scales the StatefulSet), and an Indexed Job's `batch.kubernetes.io/job-completion-index: <n>` by
+`n < completions` (the Job, or a CronJob's Jobs, with `completionMode: Indexed`). The message says
+which pods exist when the value names none.
 
 The message names the nearest pod source and the labels that differ, and says so when a pod
 source in another namespace would match. The level drops to `info` when svclint cannot know:
@@ -113,6 +116,8 @@ from svclint.api import (
     edit_distance,
     problem,
 )
+from svclint.k8s.pod_labels import JOB_COMPLETION_INDEX_LABEL, PER_POD_LABELS, job_spec
+from svclint.k8s.statefulset import first_ordinal
 
 ID = "service-selector-no-match"
 LEVEL = "error"
@@ -167,7 +172,7 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     hint = None
     related: list[Related] = []
     if nearest is not None:
-        message += f"; nearest is {nearest.kind} {nearest.obj.name}: {_describe(missing, nearest)}"
+        message += f"; nearest is {nearest.kind} {nearest.obj.name}: {_describe(missing, nearest, selector, cluster)}"
         related.append(Related(nearest.obj, nearest.labels_node, f"labels of {nearest.obj.ref}"))
         if len(missing) == 1:
             key = missing[0]
@@ -199,14 +204,44 @@ def _nearest(
     return best[1], best[2]
 
 
-def _describe(missing: list[str], ps: PodSource) -> str:
+def _describe(missing: list[str], ps: PodSource, selector: dict[str, str], cluster: Cluster) -> str:
     parts = []
     for key in missing:
-        if key in ps.labels:
+        if key in PER_POD_LABELS and key not in ps.labels:
+            parts.append(_per_pod(key, selector[key], ps, cluster))
+        elif key in ps.labels:
             parts.append(f"`{key}` is `{ps.labels[key]}`")
         else:
             parts.append(f"no `{key}` label")
     return ", ".join(parts)
+
+
+def _per_pod(key: str, value: str, ps: PodSource, cluster: Cluster) -> str:
+    """Why a label the control plane sets on each pod does not have this value on these pods."""
+    if key == JOB_COMPLETION_INDEX_LABEL:
+        spec = job_spec(ps.obj)
+        if spec is None or spec.get_str("completionMode") != "Indexed":
+            return f"it is not an Indexed Job (`completionMode: Indexed`), so no pod has `{key}`"
+        completions = spec.get_int("completions")
+        return f"`{key}: {value}` is not below its `completions` ({completions})"
+    if ps.kind == "StatefulSet":
+        start, replicas = first_ordinal(ps.obj), ps.replicas
+        if replicas is not None and not cluster.hpa_targets(ps.obj):
+            last = start + replicas - 1
+            pods = f"`{ps.obj.name}-{start}`" + (
+                f" to `{ps.obj.name}-{last}`" if last > start else ""
+            )
+            return f"`{key}: {value}` names no pod of it (its pods are {pods})"
+        return f"`{key}: {value}` names no pod of it (its ordinals start at {start})"
+    return f"its pods carry no `{key}` label (only the {_setter(key)} sets it)"
+
+
+def _setter(key: str) -> str:
+    return (
+        "Job controller, on Indexed Jobs"
+        if key == JOB_COMPLETION_INDEX_LABEL
+        else ("StatefulSet controller")
+    )
 
 
 def _hint(key: str, wanted: str, ps: PodSource) -> str | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..k8s import ingress, netpolicy, statefulset
+from ..k8s.builtin import is_builtin
 from ..k8s.dns import cname_target
 from ..k8s.endpoints import manual_endpoints, needs_manual_endpoints
 from ..lint.findings import Finding, Report
@@ -297,6 +298,8 @@ class _Builder:
 
 
 def _service_detail(svc: Service) -> str | None:
+    if is_builtin(svc.obj):
+        return "built-in"
     if svc.type == "ExternalName":
         return "ExternalName"
     if svc.headless:

@@ -21,7 +21,7 @@ from ..k8s.autoscaling import disruption_budgets, hpas_for
 from ..k8s.dns import aliases_of, cname_target
 from ..k8s.endpoints import SERVICE_NAME_LABEL, manual_endpoints
 from ..k8s.ingress import Backend, backends_to
-from ..k8s.pod_labels import PER_POD_LABELS
+from ..k8s.pod_labels import JOB_COMPLETION_INDEX_LABEL, PER_POD_LABELS
 from ..k8s.ports import Landing, land, pod_port_names, quoted_number, service_port
 from ..k8s.probes import probe_port
 from ..k8s.providers import provider_annotations
@@ -355,7 +355,12 @@ def _selection(
     near, more = _near_misses(cluster, svc, pods)
     notes: list[str] = []
     per_pod = [k for k in svc.selector if k in PER_POD_LABELS]
-    if per_pod:
+    if per_pod == [JOB_COMPLETION_INDEX_LABEL]:
+        notes.append(
+            f"`{per_pod[0]}` picks one pod of an Indexed Job by its completion index (the Job "
+            "controller sets it on each pod)"
+        )
+    elif per_pod:
         notes.append(
             f"`{per_pod[0]}` picks one pod of a StatefulSet by name or ordinal (the controller "
             "sets it on each pod)"

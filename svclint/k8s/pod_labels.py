@@ -7,20 +7,26 @@
   controller `pod-template-hash`, the StatefulSet and DaemonSet controllers
   `controller-revision-hash`, the StatefulSet controller each pod's name and ordinal.
 
-Per-pod labels (`statefulset.kubernetes.io/pod-name: web-2`) select one pod of a set, so a
-selector using them is matched by ordinal (`per_pod_match`), never by the template's labels.
+Per-pod labels select one pod of a set, so a selector using them is matched by ordinal, never
+by the template's labels: the StatefulSet controller labels each pod with its name and ordinal
+(`statefulset.kubernetes.io/pod-name: web-2`, `apps.kubernetes.io/pod-index: 2`), and the Job
+controller each pod of an Indexed Job with its completion index
+(`batch.kubernetes.io/job-completion-index: 2`, below `completions`; GA in 1.32).
 """
 
 from __future__ import annotations
 
+from ..model.nodes import Map
 from ..model.objects import K8sObject
 
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
-PER_POD_LABELS = (POD_NAME_LABEL, POD_INDEX_LABEL)
+JOB_COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
+STATEFULSET_POD_LABELS = (POD_NAME_LABEL, POD_INDEX_LABEL)
+PER_POD_LABELS = (*STATEFULSET_POD_LABELS, JOB_COMPLETION_INDEX_LABEL)
+PER_POD_KINDS = ("StatefulSet", "Job", "CronJob")  # the kinds whose pods carry them
 
 JOB_NAME_KEYS = ("batch.kubernetes.io/job-name", "job-name")
-JOB_COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
 JOB_UID_KEYS = ("batch.kubernetes.io/controller-uid", "controller-uid")
 POD_TEMPLATE_HASH = "pod-template-hash"
 CONTROLLER_REVISION_HASH = "controller-revision-hash"
@@ -51,3 +57,28 @@ def wanted_ordinal(name: str, per_pod: dict[str, str]) -> int | None:
             return None
         wanted.add(int(index))
     return wanted.pop() if len(wanted) == 1 else None
+
+
+def job_spec(obj: K8sObject) -> Map | None:
+    """The Job spec of a Job, or of each Job a CronJob creates (`spec.jobTemplate.spec`)."""
+    if obj.group != "batch":
+        return None
+    if obj.kind == "Job":
+        return obj.spec
+    if obj.kind == "CronJob":
+        return obj.root.dig_map("spec", "jobTemplate", "spec")
+    return None
+
+
+def wanted_completion_index(obj: K8sObject, per_pod: dict[str, str]) -> bool:
+    """Whether an Indexed Job (or a CronJob's Indexed Jobs) has a pod with the completion index
+    the selector names: `completionMode: Indexed`, and the index below `completions` (the API
+    requires it in that mode; when it is not a number, any index counts)."""
+    spec = job_spec(obj)
+    value = per_pod.get(JOB_COMPLETION_INDEX_LABEL)
+    if spec is None or value is None or len(per_pod) != 1 or not value.isdigit():
+        return False
+    if spec.get_str("completionMode") != "Indexed":
+        return False
+    completions = spec.get_int("completions")
+    return completions is None or int(value) < completions

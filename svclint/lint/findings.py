@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ..k8s.builtin import BUILTIN_FILE
 from ..model.objects import K8sObject, Ref, SourceFile
 from .problem import LEVELS, Level, Problem
 
@@ -50,7 +51,12 @@ class Finding:
     def from_problem(cls, rule: str, level: Level, p: Problem) -> Finding:
         if p.level is not None and severity(p.level) < severity(level):
             level = p.level  # a rule may lower its level for one finding, never raise it
-        related = [(r.message, Location(r.obj.file.path, *r.node.pos)) for r in p.related]
+        # A built-in object (the `kubernetes` Service) is in no file the user has: no note there.
+        related = [
+            (r.message, Location(r.obj.file.path, *r.node.pos))
+            for r in p.related
+            if r.obj.file.path != BUILTIN_FILE
+        ]
         return cls(
             rule, level, p.message, p.hint, p.file, p.pos, p.obj, related, None, p.about, p.key
         )

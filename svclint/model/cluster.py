@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ..k8s.autoscaling import hpas_for
+from ..k8s.builtin import BUILTIN_SERVICES, builtin_objects
 from ..k8s.endpoints import SERVICE_NAME_LABEL
-from ..k8s.pod_labels import PER_POD_LABELS, wanted_ordinal
+from ..k8s.pod_labels import (
+    PER_POD_KINDS,
+    PER_POD_LABELS,
+    wanted_completion_index,
+    wanted_ordinal,
+)
 from ..k8s.statefulset import has_ordinal
 from ..load.documents import DocProblem
 from .nodes import Map, walk_maps
@@ -121,7 +127,15 @@ class Cluster:
             yield from self._by_kind.get(kind, ())
 
     def service(self, namespace: str, name: str) -> Service | None:
-        return self._services_by_ns.get(namespace, {}).get(name)
+        """The Service of that name, from the input, else one every cluster has (`kubernetes`
+        in `default`, k8s/builtin.py): a reference to it is never dangling."""
+        found = self._services_by_ns.get(namespace, {}).get(name)
+        if found is None and (namespace, name) in BUILTIN_SERVICES:
+            found = self.memo(
+                f"builtin Service {namespace}/{name}",  # parsed on first use only
+                lambda: service_view(builtin_objects()[("Service", namespace, name)]),
+            )
+        return found
 
     def has_services(self, namespace: str) -> bool:
         return namespace in self._services_by_ns
@@ -180,15 +194,18 @@ class Cluster:
         candidates = (
             self.select(namespace, rest)
             if rest
-            else [p for p in self.pod_sources_in(namespace) if p.kind == "StatefulSet"]
+            else [p for p in self.pod_sources_in(namespace) if p.kind in PER_POD_KINDS]
         )
-        return [p for p in candidates if p.kind == "StatefulSet" and self._has_pod(p, per_pod)]
+        return [p for p in candidates if self._has_pod(p, per_pod)]
 
     def _has_pod(self, ps: PodSource, per_pod: dict[str, str]) -> bool:
-        ordinal = wanted_ordinal(ps.obj.name, per_pod)
-        return ordinal is not None and has_ordinal(
-            ps.obj, ordinal, ps.replicas, self.hpa_targets(ps.obj)
-        )
+        """Whether one of the pods of `ps` carries these per-pod labels (k8s/pod_labels.py)."""
+        if ps.kind == "StatefulSet" and ps.obj.group == "apps":
+            ordinal = wanted_ordinal(ps.obj.name, per_pod)
+            return ordinal is not None and has_ordinal(
+                ps.obj, ordinal, ps.replicas, self.hpa_targets(ps.obj)
+            )
+        return wanted_completion_index(ps.obj, per_pod)
 
     def hpa_targets(self, obj: K8sObject) -> bool:
         """Whether a HorizontalPodAutoscaler in the input scales `obj`."""
