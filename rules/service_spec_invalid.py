@@ -27,7 +27,9 @@ finding per violation, each at its own field and with the API server's own reaso
 - **Traffic policies**: `externalTrafficPolicy` only on an externally accessible Service (NodePort,
   LoadBalancer, or ClusterIP with `externalIPs`) and then `Cluster` or `Local`;
   `internalTrafficPolicy` `Cluster` or `Local`; `healthCheckNodePort` only with `type: LoadBalancer`
-  and `externalTrafficPolicy: Local`.
+  and `externalTrafficPolicy: Local`; `trafficDistribution` `PreferClose`, `PreferSameZone` or
+  `PreferSameNode` (`PreferClose` only before 1.34; not judged before 1.31, when the field was
+  alpha and dropped).
 - **LoadBalancer-only fields**: `loadBalancerSourceRanges` (or, when that is empty, the legacy
   `service.beta.kubernetes.io/load-balancer-source-ranges` annotation), `loadBalancerClass`
   (label-key syntax) and `allocateLoadBalancerNodePorts` on another type; every source range a
@@ -137,6 +139,7 @@ from svclint.k8s.service_fields import (
     TRAFFIC_POLICIES,
     TYPES,
     headless_after_normalization,
+    traffic_distributions,
     unsupported,
 )
 
@@ -173,6 +176,7 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
         return  # a spec that is not a mapping is schema-invalid's business
     for each in CHECKS:
         yield from each(svc, spec)
+    yield from _traffic_distribution(svc, spec, cluster.options.kubernetes_version)
 
 
 # -- small helpers -----------------------------------------------------------------------------
@@ -760,6 +764,28 @@ def _traffic_policies(svc: Service, spec: Map) -> Iterator[Problem]:
             f"{unsupported(value, TRAFFIC_POLICIES)}",
             hint=_case_hint(value, TRAFFIC_POLICIES),
         )  # fmt: skip
+
+
+def _traffic_distribution(svc: Service, spec: Map, version: tuple[int, int]) -> Iterator[Problem]:
+    node = spec.get("trafficDistribution")
+    value = _str(node)
+    allowed = traffic_distributions(version)
+    if not value or allowed is None or value in allowed:
+        return  # "" reads as unset
+    hint = _case_hint(value, allowed)
+    for word, meant in (("zone", "PreferSameZone"), ("node", "PreferSameNode")):
+        if word in value.lower() and meant in allowed and value.lower() != meant.lower():
+            hint = f"did you mean `{meant}`?"
+    if value in (traffic_distributions((1, 34)) or ()):
+        hint = (
+            f"`{value}` is accepted from Kubernetes 1.34 on: set `kubernetes-version` if that "
+            "is your target"
+        )
+    yield problem(
+        svc.obj, node,
+        f"`trafficDistribution` `{value}` of Service `{svc.name}`: {unsupported(value, allowed)}",
+        hint=hint,
+    )  # fmt: skip
 
 
 def _health_check_node_port(svc: Service, spec: Map) -> Iterator[Problem]:

@@ -17,6 +17,18 @@ MAX_AFFINITY_TIMEOUT = 86400  # seconds, sessionAffinityConfig.clientIP.timeoutS
 EXTERNALLY_ACCESSIBLE = ("LoadBalancer", "NodePort")  # allocate node ports
 
 
+def traffic_distributions(version: tuple[int, int]) -> tuple[str, ...] | None:
+    """The `trafficDistribution` values `validateServiceTrafficDistribution` accepts for a target
+    Kubernetes version; None before 1.31, where the field is an alpha feature, off by default
+    (the API server drops it). `PreferClose` since 1.31 (GA 1.33); `PreferSameZone` and
+    `PreferSameNode` since 1.34 (KEP-3015, beta on by default, GA 1.35)."""
+    if version < (1, 31):
+        return None
+    if version < (1, 34):
+        return ("PreferClose",)
+    return ("PreferClose", "PreferSameNode", "PreferSameZone")
+
+
 def unsupported(value: str, allowed: tuple[str, ...]) -> str:
     """The API server's reason for an enum value it does not accept."""
     return f'Unsupported value: "{value}": supported values: ' + ", ".join(
