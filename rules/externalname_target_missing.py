@@ -11,7 +11,13 @@ name, `<svc>.<ns>.svc.<cluster-domain>` (cluster domain from `cluster-domain`, d
   in `<ns>`. When the input holds no Service of `<ns>` at all, the finding is `info` and says so.
 - The target is the Service itself, or a chain of ExternalName Services that loops back.
 - A per-pod name whose Service is not headless (`clusterIP: None`): only headless Services get
-  per-pod records.
+  per-pod records. For a headless one, the record exists only for a pod the Service selects whose
+  `subdomain` is the Service and whose hostname is the name's first label: a StatefulSet's pods
+  when it is the StatefulSet's `serviceName` (`<set>-<ordinal>`, the ordinal within
+  `spec.ordinals.start` and `replicas`, any ordinal under an autoscaler), an Indexed Job's pods
+  (`<job>-<index>`, below `completions`), a pod template with `hostname` and `subdomain`. Not
+  judged when the Service has no selector (its hand-written endpoints carry the hostnames) or
+  selects no pod source in the input.
 
 It also reports in-cluster names that are not fully qualified. DNS search domains apply to the
 name a client looks up, never to the target of a CNAME, so the cluster DNS looks these names up as
@@ -83,10 +89,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Cluster, Level, Problem, Ref, Related, Service, did_you_mean, problem
+from svclint.api import (
+    Cluster,
+    K8sObject,
+    Level,
+    Problem,
+    Ref,
+    Related,
+    Service,
+    closest,
+    did_you_mean,
+    problem,
+    quote_list,
+)
 from svclint.k8s.addresses import parse_ip
-from svclint.k8s.dns import DEFAULT_DOMAIN, ServiceName, fqdn, service_name
+from svclint.k8s.dns import DEFAULT_DOMAIN, ServiceName, fqdn, pod_record, service_name
 from svclint.k8s.names import is_dns1123_subdomain
+from svclint.k8s.statefulset import service_name as governing_service
 
 ID = "externalname-target-missing"
 LEVEL = "warning"
@@ -174,6 +193,8 @@ def _in_cluster(svc: Service, cluster: Cluster, raw: str, target: ServiceName) -
                 "(`clusterIP: None`) get per-pod DNS records",
                 related=related,
             )  # fmt: skip
+            return
+        yield from _per_pod(svc, cluster, raw, target, found)
         return
     loop = _loop(svc, found, cluster)
     if loop is not None:
@@ -184,6 +205,55 @@ def _in_cluster(svc: Service, cluster: Cluster, raw: str, target: ServiceName) -
             "name never resolves",
             related=related,
         )  # fmt: skip
+
+
+def _per_pod(
+    svc: Service, cluster: Cluster, raw: str, target: ServiceName, found: Service
+) -> Iterator[Problem]:
+    """A per-pod name of a headless Service: some pod it selects must have that hostname."""
+    host = target.host or ""
+    record = pod_record(cluster, found, host)
+    if record.exists is not False:
+        return  # it does, or svclint cannot tell (hand-written endpoints, pods not in the input)
+    where = f"`{found.namespace}/{found.name}`"
+    message = (
+        f"`externalName` `{raw}` of Service `{svc.name}` is a per-pod name, but no pod of "
+        f"headless Service {where} is named `{host}`"
+    )
+    hint = None
+    governed = _governed_elsewhere(cluster, found, host)
+    if governed is not None:
+        other = governing_service(governed) or ""
+        message += (
+            f": StatefulSet {governed.name}, whose pods it selects, names `{other}` as its "
+            f"`serviceName`, so their names live under that Service"
+        )
+    elif record.hosts:
+        message += f": its per-pod names are {quote_list(record.hosts, limit=4)}"
+        near = closest(host, record.hosts)
+        if near is not None:
+            domain = cluster.options.cluster_domain.strip(".").lower()
+            hint = f"did you mean `{fqdn(found.name, found.namespace, domain, near)}`?"
+    else:
+        message += (
+            ": none of the pods it selects gets a name under it (a StatefulSet's `serviceName`, "
+            "or a pod's `subdomain`, must be the Service)"
+        )
+    related = [Related(o, o.name_node(), f"{o.ref}") for o in record.owners[:3]]
+    yield _problem(svc, target, message, hint=hint, related=related)
+
+
+def _governed_elsewhere(cluster: Cluster, svc: Service, host: str) -> K8sObject | None:
+    """A StatefulSet the Service selects whose pod `host` would be, governed by another Service."""
+    prefix = host.rpartition("-")[0]
+    for ps in cluster.pods_for(svc):
+        if (
+            ps.kind == "StatefulSet"
+            and ps.obj.name == prefix
+            and governing_service(ps.obj) != svc.name
+        ):
+            return ps.obj
+    return None
 
 
 def _loop(start: Service, target: Service, cluster: Cluster) -> list[Service] | None:

@@ -5,9 +5,11 @@
 Every Service that is not ExternalName and has no `selector` (absent, `null` or `{}`: the API
 cannot tell them apart, and neither endpoint controller writes anything for it) must have its
 endpoints in the linted set: an EndpointSlice in the Service's namespace labelled
-`kubernetes.io/service-name: <service>` (any name, any address type), or a `v1` Endpoints object
-with the Service's name. A Service that is not headless and has no `ports` is left to
-`service-spec-invalid` (the API rejects it; such a fragment is usually a kustomize patch).
+`kubernetes.io/service-name: <service>` (any name) of address type `IPv4` or `IPv6`, or a `v1`
+Endpoints object with the Service's name. A slice of `addressType: FQDN` does not count:
+kube-proxy only programs IPv4 and IPv6 slices, so the message names it instead. A Service that
+is not headless and has no `ports` is left to `service-spec-invalid` (the API rejects it; such a
+fragment is usually a kustomize patch).
 
 The message says how to silence it when a controller writes the endpoints at runtime: annotate the
 Service with `svclint.io/ignore: "service-no-endpoints"`. The finding drops to `info`, with the
@@ -101,7 +103,7 @@ from svclint.api import (
     closest,
     problem,
 )
-from svclint.k8s.endpoints import manual_endpoints, needs_manual_endpoints
+from svclint.k8s.endpoints import fqdn_slice, manual_endpoints, needs_manual_endpoints, slices_of
 
 ID = "service-no-endpoints"
 LEVEL = "warning"
@@ -134,14 +136,21 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     elif sel is not None:
         node = spec.key_node("selector")  # `selector:` with no value
     what = "an empty selector (`{}` is the same as none)" if empty else "no selector"
+    fqdn = [o for o in slices_of(cluster, svc) if fqdn_slice(o)]
     message = (
-        f"Service {name} has {what} and no EndpointSlice labelled "
-        f"`{SERVICE_NAME_LABEL}: {name}` or Endpoints `{name}` in namespace `{ns}`"
+        f"Service {name} has {what} and no {'IPv4 or IPv6 ' if fqdn else ''}EndpointSlice "
+        f"labelled `{SERVICE_NAME_LABEL}: {name}` or Endpoints `{name}` in namespace `{ns}`"
     )
-    elsewhere = sorted({o.namespace for o in slices})
+    elsewhere = sorted({o.namespace for o in slices if o.namespace != ns})
     note = ""
-    if elsewhere:
+    if fqdn:
+        names = ", ".join(o.name for o in fqdn[:3]) + (" ..." if len(fqdn) > 3 else "")
         note = (
+            f"; EndpointSlice {names} has `addressType: FQDN`, which kube-proxy ignores: an FQDN "
+            "slice carries no Service traffic"
+        )
+    if elsewhere:
+        note += (
             f"; an EndpointSlice in namespace {', '.join(f'`{n}`' for n in elsewhere)} names it, "
             "but only slices in the Service's own namespace count"
         )

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..k8s import netpolicy
 from ..k8s.autoscaling import disruption_budgets, hpas_for
-from ..k8s.dns import aliases_of, cname_target
+from ..k8s.dns import aliases_of, cname_target, pod_record
 from ..k8s.endpoints import SERVICE_NAME_LABEL, manual_endpoints
 from ..k8s.ingress import Backend, backends_to
 from ..k8s.pod_labels import JOB_COMPLETION_INDEX_LABEL, PER_POD_LABELS
@@ -662,6 +662,8 @@ def _alias_notes(cluster: Cluster, svc: Service, domain: str) -> list[str]:
         return [f"the target is {ref}, which is not in the input"]
     if name.host is not None and not found.headless:
         return [f"the target is a per-pod name of {ref}, which is not headless: no such record"]
+    if name.host is not None and pod_record(cluster, found, name.host).exists is False:
+        return [f"the target is a per-pod name of {ref}, but no pod of it is named `{name.host}`"]
     return [f"the target is {ref} (`svclint trace {name.namespace}/{name.service}`)"]
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..model.objects import K8sObject
 from ..model.services import Service
+from ..model.workloads import PodSource
 from .names import is_dns1123_subdomain
 
 if TYPE_CHECKING:
@@ -137,3 +139,68 @@ def _aliases(cluster: Cluster) -> dict[tuple[str, str], list[tuple[Service, Serv
             key = (target.service.namespace, target.service.service)
             out.setdefault(key, []).append((s, target.service))
     return out
+
+
+# -- per-pod names of a headless Service ------------------------------------------------------
+
+
+class PodRecord(NamedTuple):
+    """Whether `<host>.<service>.<ns>.svc...` has a record, and the pod names that do."""
+
+    exists: bool | None  # None: svclint cannot tell (endpoints written by hand, no pods known)
+    hosts: tuple[str, ...]  # the per-pod names the Service does have (up to a few), for hints
+    owners: tuple[K8sObject, ...]  # the pod sources those pods belong to
+
+
+def per_pod_hosts(cluster: Cluster, svc: Service, ps: PodSource) -> list[str] | None:
+    """The hostnames pods of `ps` get a record for under headless `svc`: a StatefulSet governed
+    by it (`<set>-<ordinal>`), an Indexed Job whose pods' `subdomain` is it (`<job>-<index>`),
+    any other pod template with `hostname` and `subdomain: <svc>`. None when they are too many
+    or unbounded (an autoscaler)."""
+    from .pod_labels import job_spec
+    from .statefulset import first_ordinal, service_name
+
+    spec = ps.spec
+    if ps.kind == "StatefulSet" and ps.obj.group == "apps":
+        if service_name(ps.obj) != svc.name or ps.replicas is None:
+            return []
+        if cluster.hpa_targets(ps.obj) or ps.replicas > 1000:
+            return None
+        start = first_ordinal(ps.obj)
+        return [f"{ps.obj.name}-{n}" for n in range(start, start + ps.replicas)]
+    subdomain = spec.get_str("subdomain") if spec is not None else None
+    if subdomain != svc.name:
+        return []
+    job = job_spec(ps.obj)
+    if job is not None and job.get_str("completionMode") == "Indexed" and ps.kind == "Job":
+        completions = job.get_int("completions")
+        if completions is None or completions > 1000:
+            return None
+        return [f"{ps.obj.name}-{i}" for i in range(completions)]
+    hostname = spec.get_str("hostname") if spec is not None else None
+    return [hostname] if hostname else []
+
+
+def pod_record(cluster: Cluster, svc: Service, host: str) -> PodRecord:
+    """Whether headless Service `svc` gives a pod the per-pod name `host`: only a pod it selects
+    whose `subdomain` is the Service (a StatefulSet's pods: governed by it) and whose hostname is
+    `host` (a StatefulSet's: an ordinal that exists)."""
+    if not svc.headless:
+        return PodRecord(False, (), ())
+    if not svc.selector:
+        return PodRecord(None, (), ())  # hand-written endpoints carry their own hostnames
+    pods = cluster.pods_for(svc)
+    if not pods:
+        return PodRecord(None, (), ())
+    hosts: list[str] = []
+    owners: list[K8sObject] = []
+    for ps in pods:
+        names = per_pod_hosts(cluster, svc, ps)
+        if names is None:
+            return PodRecord(None, (), ())  # unbounded: any ordinal may exist
+        if host.lower() in (n.lower() for n in names):
+            return PodRecord(True, (host,), (ps.obj,))
+        if names:
+            hosts.extend(names)
+            owners.append(ps.obj)
+    return PodRecord(False, tuple(hosts), tuple(owners))

@@ -4,6 +4,8 @@ With a selector, the EndpointSlice controller writes them from the selected pods
 (absent, `null` or `{}`: the API cannot tell them apart), neither endpoint controller writes
 anything: EndpointSlices labelled `kubernetes.io/service-name: <service>` in the Service's own
 namespace, or a v1 Endpoints object of the Service's name (mirrored into a slice), supply them.
+kube-proxy programs only slices of `addressType` IPv4 and IPv6: an `FQDN` slice (a host name per
+endpoint, for consumers such as gateways) carries no Service traffic.
 """
 
 from __future__ import annotations
@@ -43,7 +45,18 @@ def needs_manual_endpoints(svc: Service) -> bool:
 
 
 def manual_endpoints(cluster: Cluster, svc: Service) -> list[K8sObject]:
-    """The hand-written EndpointSlices (by label) and v1 Endpoints (by name) of the Service."""
-    found = [o for o in cluster.endpoint_slices(svc.name) if o.namespace == svc.namespace]
+    """The hand-written EndpointSlices (by label) and v1 Endpoints (by name) that give the
+    Service endpoints kube-proxy routes to (FQDN slices do not)."""
+    found = [o for o in slices_of(cluster, svc) if not fqdn_slice(o)]
     found += [o for o in cluster.get("Endpoints", svc.namespace, svc.name) if o.group == ""]
     return found
+
+
+def slices_of(cluster: Cluster, svc: Service) -> list[K8sObject]:
+    """The EndpointSlices of the Service's namespace labelled with its name, any address type."""
+    return [o for o in cluster.endpoint_slices(svc.name) if o.namespace == svc.namespace]
+
+
+def fqdn_slice(obj: K8sObject) -> bool:
+    """An EndpointSlice of `addressType: FQDN`, which kube-proxy ignores."""
+    return obj.root.text("addressType") == "FQDN"
