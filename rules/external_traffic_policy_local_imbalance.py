@@ -8,12 +8,15 @@ DaemonSets. The finding points at the field and names the other backends.
 
 The wording is stronger when the backends make the imbalance likely:
 
-- they run fewer than 2 replicas in total (declared `replicas`, default 1; a bare Pod counts as
-  one; replicas scaled by a HorizontalPodAutoscaler in the input are not counted);
+- they run a single replica in total (declared `replicas`, default 1; a bare Pod counts as one;
+  replicas scaled by a HorizontalPodAutoscaler in the input are not counted): then the message
+  says what that costs, since there is no spread to speak of: traffic is dropped on every node
+  but the pod's, and on all of them while the pod moves;
 - or a backend has nothing that spreads its pods over nodes: no `topologySpreadConstraints` and
   no pod anti-affinity (required or preferred) with `topologyKey: kubernetes.io/hostname`.
 
-A Service that selects no pod source in the input is left alone: there are no backends to judge.
+A Service that selects no pod source in the input is left alone: there are no backends to judge;
+so is one whose backends are scaled to zero (no policy serves it, and `Local` is not why).
 
 ## Why it matters
 
@@ -109,6 +112,10 @@ TARGET = "services"
 
 HOSTNAME = "kubernetes.io/hostname"
 TRADE_OFF = "Local preserves the client source IP at the cost of uneven spread"
+SINGLE_TRADE_OFF = (
+    "Local preserves the client source IP; with a single pod the cost is dropped traffic"
+)
+MOVES = "while the pod moves (a rollout, a node drain, an eviction)"
 
 
 def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
@@ -128,8 +135,13 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
         f"{'backend' if len(others) == 1 else 'backends'} {names} "
         f"{'is' if len(others) == 1 else 'are'} not a DaemonSet"
     )
-    if total is not None and total < 2:
-        risk = f"with {total} {'replica' if total == 1 else 'replicas'}, {_single(svc)}"
+    if total == 0:
+        return  # scaled to zero (or by an autoscaler outside the input): no policy serves it
+    trade_off = TRADE_OFF
+    if total == 1:
+        # With one pod there is no spread to speak of: the cost is traffic dropped.
+        risk = _single(svc)
+        trade_off = SINGLE_TRADE_OFF
     elif unspread:
         what = ", ".join(f"{ps.kind} {ps.obj.name}" for ps in unspread)
         risk = (
@@ -139,7 +151,7 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
         )
     else:
         risk = f"traffic is balanced per node, not per pod, and {_loss(svc)}"
-    strong = (total is not None and total < 2) or bool(unspread)
+    strong = total == 1 or bool(unspread)
     hint = (
         f"run 2 or more replicas spread with `topologySpreadConstraints` on `{HOSTNAME}` (or a "
         "DaemonSet), or use `externalTrafficPolicy: Cluster` if the pods do not need the client IP"
@@ -149,7 +161,7 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     yield problem(
         svc.obj,
         svc.spec.at("externalTrafficPolicy"),
-        f"{subject}: {risk} ({TRADE_OFF})",
+        f"{subject}: {risk} ({trade_off})",
         hint=hint,
         related=[Related(ps.obj, _where(ps), f"{ps.obj.ref} selected") for ps in others],
     )
@@ -171,10 +183,19 @@ def _kind(svc: Service) -> str:
 def _single(svc: Service) -> str:
     """What a single backend pod means for the Service type."""
     if svc.type == "LoadBalancer":
-        return "a single node passes the load balancer health check and takes all external traffic"
+        return (
+            "with 1 replica, only the node running the pod passes the load balancer health check, "
+            f"so it takes all external traffic, and no node does {MOVES}"
+        )
     if svc.type == "NodePort":
-        return "NodePort connections to every other node are dropped"
-    return "traffic for the external IPs that reaches any other node is dropped"
+        return (
+            "with 1 replica, NodePort connections to every node but the pod's are dropped, and to "
+            f"all of them {MOVES}"
+        )
+    return (
+        "with 1 replica, traffic for the external IPs that reaches any node but the pod's is "
+        f"dropped, and all of it {MOVES}"
+    )
 
 
 def _loss(svc: Service) -> str:

@@ -12,11 +12,14 @@ Every service backend of an Ingress: each `spec.rules[].http.paths[].backend` an
 
 The Service must exist in the Ingress's own namespace, and the port must be one of its ports:
 `port.number` (a numeric `servicePort`) is the Service `port`, not its `targetPort` or `nodePort`;
-`port.name` (a string `servicePort`) is the Service port's `name`. Resource backends
-(`resource:`) are skipped. Several backends of one Ingress naming the same missing Service (or
+`port.name` (a string `servicePort`) is the Service port's `name`. Several backends of one Ingress naming the same missing Service (or
 Service port) give one finding, at the first, with the others as related locations.
 
-The Service `kubernetes` in `default` exists in every cluster though no manifest holds it (port
+Not Service backends, so not judged: resource backends, and AWS Load Balancer Controller actions
+(a backend whose port name is `use-annotation` and whose service name has an
+`alb.ingress.kubernetes.io/actions.<name>` annotation on the Ingress: a redirect, fixed response
+or weighted forward the controller performs). The Service `kubernetes` in `default` exists in
+every cluster though no manifest holds it (port
 443, named `https`): a backend naming it is judged against that port.
 
 When no Service of the Ingress's namespace was part of the input at all, a missing Service is

@@ -10,7 +10,9 @@ names the pod sources that do not:
 - `warning` when those pod sources declare other container ports: the classic "the Service sends
   to 80, the app listens on 8080". The hint offers the declared port, or the declared port named
   like the Service port (`targetPort: http`). A number declared only with another protocol (a TCP
-  Service port in front of a UDP `53`) is called out.
+  Service port in front of a UDP `53`) is called out; when that container port simply has no
+  `protocol` (so it is TCP) behind a UDP or SCTP Service port, the message says so and the hint
+  is to declare it with the Service port's protocol.
 - `info` when they declare no container ports at all: many images are deployed that way, and
   svclint has nothing to compare with.
 - `info` too when the number appears in the container's `command`, `args` or `env` values, or in
@@ -112,6 +114,7 @@ from collections.abc import Iterator
 
 from svclint.api import (
     Cluster,
+    ContainerPort,
     Level,
     PodSource,
     Problem,
@@ -277,11 +280,18 @@ def _declared(ps: PodSource, number: int, protocol: str) -> str:
     ports = [p for c in ps.containers for p in c.ports]
     same = [p.number for p in ports if p.protocol == protocol]
     elsewhere = sorted({p.protocol for p in ports if p.number == number})
+    if elsewhere == ["TCP"] and any(p.number == number and _defaulted(p) for p in ports):
+        return f"declares `{number}` without `protocol`, which means TCP"
     if elsewhere:
         return f"declares `{number}` only as {'/'.join(elsewhere)}"
     if same:
         return f"declares {quote_list(dict.fromkeys(same), limit=4)}"
     return f"declares only {'/'.join(sorted({p.protocol for p in ports}))} ports"
+
+
+def _defaulted(p: ContainerPort) -> bool:
+    """A container port whose protocol is TCP by default, not written."""
+    return "protocol" not in p.node
 
 
 def _hint(sp: ServicePort, number: int, pods: list[PodSource]) -> str | None:
@@ -298,6 +308,20 @@ def _hint(sp: ServicePort, number: int, pods: list[PodSource]) -> str | None:
     others = sorted(
         {p.protocol for ps in pods for c in ps.containers for p in c.ports if p.number == number}
     )
+    defaulted = [
+        (c, p)
+        for ps in pods
+        for c in ps.containers
+        for p in c.ports
+        if p.number == number and _defaulted(p)
+    ]
+    if others == ["TCP"] and defaulted:
+        # A container port without `protocol` is TCP: most likely the declaration lacks it.
+        c, p = defaulted[0]
+        return (
+            f"declare containerPort {number} with `protocol: {sp.protocol}` in container "
+            f"`{c.name}` (without `protocol` a container port is TCP)"
+        )
     if len(others) == 1:
         return (
             f"if the container serves `{number}` over {others[0]}, set `protocol: {others[0]}` "

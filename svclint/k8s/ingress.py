@@ -4,7 +4,10 @@ Both forms are read: `networking.k8s.io/v1` (`service: {name, port: {number | na
 `spec.defaultBackend`) and the legacy `extensions/v1beta1` and `networking.k8s.io/v1beta1`
 (`serviceName`, `servicePort`: a number, or a string naming a port; `spec.backend`). A backend
 names a Service of the Ingress's own namespace; a numeric port is the Service `port`, a string
-port the Service port's `name`. Resource backends (`resource:`) route to no Service.
+port the Service port's `name`. Resource backends (`resource:`) route to no Service, and neither
+do AWS Load Balancer Controller actions: a backend whose port name is `use-annotation` and whose
+service name has an `alb.ingress.kubernetes.io/actions.<name>` annotation on the Ingress is a
+redirect, fixed response or forward the controller performs itself.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ if TYPE_CHECKING:
     from ..model.cluster import Cluster
 
 GROUPS = ("networking.k8s.io", "extensions")
+ALB_ACTION_PORT = "use-annotation"
+ALB_ACTION_PREFIX = "alb.ingress.kubernetes.io/actions."
 LEGACY_VERSIONS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
 
 
@@ -76,6 +81,8 @@ def _add(
             return
         written = node.get("servicePort")
         value = written.value if isinstance(written, Scalar) else None
+        if value == ALB_ACTION_PORT and ALB_ACTION_PREFIX + name in obj.annotations:
+            return  # an AWS Load Balancer Controller action, not a Service
         if isinstance(value, (int, str)) and not isinstance(value, bool):
             out.append(Backend(obj, host, path, name, node.at("serviceName"), value, written))
         else:
@@ -95,6 +102,8 @@ def _add(
     elif pmap is not None and pname is not None and number is None:
         port, pnode = pname, pmap.at("name")
     # both or neither: the API rejects the Ingress, nothing to resolve
+    if port == ALB_ACTION_PORT and ALB_ACTION_PREFIX + name in obj.annotations:
+        return  # an AWS Load Balancer Controller action, not a Service
     out.append(Backend(obj, host, path, name, svc.at("name"), port, pnode))
 
 
