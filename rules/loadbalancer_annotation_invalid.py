@@ -25,8 +25,11 @@ whether a value marks the load balancer internal.
   unknown key there is left alone, since no catalog lists every provider.
 - **Invalid value** of a known key, judged the way its controller parses it: an enum
   (`aws-load-balancer-scheme` is `internal` or `internet-facing`), a Go boolean
-  (`strconv.ParseBool`), a flag compared with `"true"` (Azure, GKE: anything else is read as
-  false), an integer, IP addresses, CIDRs, JSON (`cloud.google.com/neg`).
+  (`strconv.ParseBool`), a flag compared with `"true"`, exactly (cloud-provider-azure's
+  `azure-load-balancer-internal`: `"True"` is read as false) or ignoring case (Azure's other
+  flags), an integer, IP addresses, CIDRs, JSON (`cloud.google.com/neg`). Each boolean and enum
+  of the catalog records the controller function and source file its comparison was read from
+  (`compared_by` in `svclint/data/provider_annotations.json`).
 - **A label key used as an annotation**: `service.kubernetes.io/service-proxy-name` and
   `service.kubernetes.io/headless` are labels; as annotations they do nothing.
 
