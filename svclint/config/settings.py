@@ -117,6 +117,7 @@ def build_settings(
             workload_kinds[entry["kind"]] = tuple(entry.get("template", "spec.template").split("."))
     options = Options(
         default_namespace=flags.namespace or data.get("namespace") or "default",
+        namespace_given=bool(flags.namespace or data.get("namespace")),
         cluster_domain=data.get("cluster-domain", "cluster.local"),
         kubernetes_version=version,
         node_port_range=node_ports,

@@ -15,6 +15,10 @@ from ..model.objects import K8sObject, SourceFile
 
 BUILTIN_FILE = "<built-in>"  # how a built-in object's file is named; findings never point there
 BUILTIN_SERVICES = frozenset({("default", "kubernetes")})  # (namespace, name), as defined below
+# Namespaces whose Services the cluster's installer or provider creates (DNS, metrics, GKE's
+# managed Dataplane V2 observability...), which an application's manifests rarely hold.
+PLATFORM_NAMESPACES = frozenset({"kube-system"})
+PLATFORM_NAMESPACE_PREFIXES = ("gke-managed-",)
 
 _KUBERNETES_SERVICE = """\
 apiVersion: v1
@@ -46,6 +50,11 @@ def builtin_objects() -> dict[tuple[str, str, str], K8sObject]:
             if isinstance(obj, K8sObject):
                 out[(obj.kind, obj.namespace, obj.name)] = obj
     return out
+
+
+def platform_namespace(namespace: str) -> bool:
+    """Whether the namespace holds the cluster's own Services (see PLATFORM_NAMESPACES)."""
+    return namespace in PLATFORM_NAMESPACES or namespace.startswith(PLATFORM_NAMESPACE_PREFIXES)
 
 
 def is_builtin(obj: K8sObject) -> bool:

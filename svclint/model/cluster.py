@@ -41,6 +41,7 @@ class Options:
     """Run-wide settings rules may read (never config files: the engine resolves those)."""
 
     default_namespace: str = "default"
+    namespace_given: bool = False  # --namespace or the config's `namespace`: not just "default"
     cluster_domain: str = "cluster.local"
     kubernetes_version: tuple[int, int] = (1, 37)
     node_port_range: tuple[int, int] = (30000, 32767)
@@ -63,6 +64,7 @@ class Cluster:
     _pods_by_ns: dict[str, list[PodSource]] = field(default_factory=dict)
     _label_index: dict[str, dict[tuple[str, str], list[int]]] = field(default_factory=dict)
     _pod_source_of: dict[int, PodSource] = field(default_factory=dict)
+    _service_of: dict[int, Service] = field(default_factory=dict)
     _owner_candidates: dict[str, list[tuple[K8sObject, Map]]] = field(default_factory=dict)
     _selected: dict[int, list[PodSource]] = field(default_factory=dict)
     _selecting: dict[int, list[Service]] | None = None
@@ -88,6 +90,7 @@ class Cluster:
             by_kind[obj.kind].append(obj)
             if obj.kind == "Service" and obj.group == "":
                 svc = service_view(obj)
+                g._service_of[id(obj)] = svc
                 g.services.append(svc)
                 g._services_by_ns.setdefault(obj.namespace, {}).setdefault(obj.name, svc)
                 continue
@@ -145,6 +148,19 @@ class Cluster:
 
     def pod_source_of(self, obj: K8sObject) -> PodSource | None:
         return self._pod_source_of.get(id(obj))
+
+    def services_named(self, namespace: str, name: str) -> list[Service]:
+        """Every Service of that namespace and name: variants of one bundle linted together
+        define some twice (duplicate-object reports that). The built-in one when none."""
+        found = [
+            self._service_of[id(o)]
+            for o in self.get("Service", namespace, name)
+            if id(o) in self._service_of
+        ]
+        if not found:
+            builtin = self.service(namespace, name)
+            return [builtin] if builtin is not None else []
+        return found
 
     def namespaces_with_pods(self) -> Iterable[str]:
         return self._pods_by_ns.keys()
