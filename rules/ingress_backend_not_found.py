@@ -23,8 +23,11 @@ every cluster though no manifest holds it (port
 443, named `https`): a backend naming it is judged against that port.
 
 When no Service of the Ingress's namespace was part of the input at all, a missing Service is
-reported as `info`: svclint cannot tell whether it exists. A backend pointing at an ExternalName
-Service is not port-checked (controllers use the number as given for those).
+reported as `info`: svclint cannot tell whether it exists. A Service an operator may create is
+`info` too: one whose name a custom resource of its namespace begins (`<resource>-...`, as
+operators name what they create), unless a Service of a near name, or of the same name
+elsewhere, points at a mistake. A backend pointing at an ExternalName Service is not port-
+checked (controllers use the number as given for those).
 
 ## Why it matters
 
@@ -119,6 +122,7 @@ from svclint.api import (
     quote_list,
 )
 from svclint.k8s.ingress import Backend, backends, is_ingress
+from svclint.k8s.operators import may_create, possible_creator
 from svclint.k8s.ports import service_port
 
 ID = "ingress-backend-not-found"
@@ -212,6 +216,14 @@ def _missing_service(obj: K8sObject, b: Backend, cluster: Cluster, more: list[Ba
         )  # fmt: skip
     # Only a near name is a likely typo; the namespace's one other Service is not.
     near = closest(b.service, [s.name for s in cluster.services if s.namespace == ns])
+    maker = possible_creator(cluster, ns, b.service)
+    if maker is not None:
+        return problem(
+            obj, b.name_node, f"{lead}, which is not in the input; {may_create(maker)}",
+            related=[Related(maker, maker.name_node(), f"{maker.ref}, a possible creator"),
+                     *_others(obj, more, True)],
+            level="info", about=[Ref("Service", ns, b.service)], key=b.service,
+        )  # fmt: skip
     hint = f"did you mean `{near}`?" if near is not None else None
     return problem(
         obj,

@@ -116,6 +116,7 @@ from svclint.api import (
     edit_distance,
     problem,
 )
+from svclint.k8s.operators import custom_resources
 from svclint.k8s.pod_labels import JOB_COMPLETION_INDEX_LABEL, PER_POD_LABELS, job_spec
 from svclint.k8s.statefulset import first_ordinal
 
@@ -255,9 +256,6 @@ def _hint(key: str, wanted: str, ps: PodSource) -> str | None:
     return None
 
 
-# Built-in API groups besides "" and `*.k8s.io` (which also covers SIG projects such as the
-# Gateway API): resources of any other group are custom, and may have an operator.
-_BUILTIN_GROUPS = frozenset({"apps", "batch", "autoscaling", "policy", "extensions"})
 # Words that say nothing about which resource a label refers to.
 _GENERIC_WORDS = frozenset(
     {"app", "apps", "name", "instance", "component", "part", "of", "kubernetes", "k8s", "io",
@@ -271,26 +269,15 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)} - _GENERIC_WORDS
 
 
-def _custom_resources(cluster: Cluster) -> dict[tuple[str, str], list[K8sObject]]:
-    """(namespace, name) -> the custom resources of that name."""
-    index: dict[tuple[str, str], list[K8sObject]] = {}
-    for obj in cluster.objects:
-        group = obj.group
-        if group and group not in _BUILTIN_GROUPS and not group.endswith(".k8s.io") and obj.name:
-            index.setdefault((obj.namespace, obj.name), []).append(obj)
-    return index
-
-
 def _named_custom_resource(svc: Service, cluster: Cluster) -> tuple[str, K8sObject] | None:
     """A selector (key, custom resource) where the value is the resource's name and the key
     shares a word with its kind or group: the pods' operator labels them with their owner."""
-    index = cluster.memo(f"{ID}/custom-resources", lambda: _custom_resources(cluster))
     for key, value in (svc.selector or {}).items():
         key_words = _words(key)
         if not key_words:
             continue
-        for obj in index.get((svc.namespace, value), ()):
-            if key_words & (_words(obj.kind) | _words(obj.group)):
+        for obj in custom_resources(cluster, svc.namespace):
+            if obj.name == value and key_words & (_words(obj.kind) | _words(obj.group)):
                 return key, obj
     return None
 
