@@ -99,7 +99,18 @@ def rule_index(specs: list[RuleSpec]) -> str:
     ]
     for spec in sorted(specs, key=lambda s: s.id):
         lines.append(f"    {_literal(spec.id)}: {{")
-        lines += [f"        {_literal(k)}: {_literal(getattr(spec, k))}," for k in INDEXED]
+        for k in INDEXED:
+            value = getattr(spec, k)
+            line = f"        {_literal(k)}: {_literal(value)},"
+            if len(line) > 100 and isinstance(value, tuple):  # as `ruff format` would write it
+                line = "\n".join(
+                    [
+                        f"        {_literal(k)}: (",
+                        *(f"            {_literal(v)}," for v in value),
+                        "        ),",
+                    ]
+                )
+            lines.append(line)
         lines.append("    },")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -222,3 +222,26 @@ def test_mermaid_edge_limit() -> None:
     text, _ = render(rel, "mermaid", 1000, True)
     assert sum(1 for line in text.splitlines() if re.match(r"\s+n\d+ -", line)) == 500
     render(rel, "dot", 1000, False)  # DOT has no such limit
+
+
+def test_caller_relations() -> None:
+    rel = relations(FIXTURES / "callers.yaml")
+    got = sorted(
+        (e.src, e.dst, e.relation, e.label, e.rules)
+        for e in rel.edges
+        if e.relation in ("routes", "parent", "webhook", "dns", "monitors")
+    )
+    assert got == [
+        ("ConfigMap/shop/proxy", "Service/shop/api", "dns", "80", ()),
+        ("Deployment/shop/client", "Service/shop/api", "dns", "80", ()),
+        ("Deployment/shop/client", "Service/shop/api", "dns", "9090",
+         ("dns-reference-not-found",)),
+        ("HTTPRoute/shop/api", "Gateway/shop/edge", "parent", "web", ()),
+        ("HTTPRoute/shop/api", "Service/shop/api", "routes", "80", ()),
+        ("HTTPRoute/shop/api", "Service/shop/api", "routes", "8080", ("route-backend-not-found",)),
+        ("ServiceMonitor/shop/api", "Service/shop/api", "monitors", None, ()),
+        ("ValidatingWebhookConfiguration//api-policy", "Service/shop/api", "webhook", "443",
+         ("webhook-service-not-found",)),
+    ]  # fmt: skip
+    text = mermaid(rel.nodes, rel.edges)
+    assert '-.->|"8080: route-backend-not-found"|' in text

@@ -42,6 +42,7 @@ PSEUDO_TARGET = {
     "service-no-endpoints": None,
     "externalname-invalid": "externalName",
     "externalname-ip-address": "externalName",
+    "monitor-target-not-found": "selector",
 }
 
 
@@ -58,16 +59,14 @@ def disagreements(rel: Relations, findings: list[Finding]) -> list[str]:
     for f in findings:
         if f.obj is not None:
             by_rule_obj.setdefault((f.rule, object_id(f.obj)), []).append(f)
-    real_targets = {
-        n.id
-        for n in rel.nodes
-        if not n.id.startswith(("missing:Pods", "missing:DNS", "dns:", "pods:"))
-    }
+    # A pseudo node stands for what a finding names no object for: a selector's pods, the
+    # Services a monitor selects, an outside DNS name.
+    pseudo = {n.id for n in rel.nodes if n.kind in ("Pods", "Services", "DNS")}
     for e in rel.edges:
         for rule in e.rules:
             backing = by_rule_obj.get((rule, e.src), [])
             dst = e.dst.removeprefix("missing:")
-            if e.dst in real_targets or e.dst.startswith("missing:Service"):
+            if e.dst not in pseudo:
                 backing = [f for f in backing if any(object_id(r) == dst for r in f.about)]
             if not backing:
                 out.append(f"broken edge {e.src} -> {e.dst} [{rule}] has no finding")

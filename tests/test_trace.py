@@ -248,7 +248,8 @@ def test_json_shape() -> None:
     doc = as_dict(traced("web"))
     assert doc["version"] == 1
     assert list(doc) == ["version", "service", "duplicates", "cluster_domain", "contract",
-                         "selection", "endpoints", "dns", "touches", "findings", "suppressed"]  # fmt: skip
+                         "selection", "endpoints", "dns", "touches", "findings", "suppressed",
+                         "ownership"]  # fmt: skip
     assert doc["service"] == {"kind": "Service", "namespace": "shop", "name": "web",
                               "file": str(SHOP), "line": 2, "source": None}  # fmt: skip
     endpoint = doc["endpoints"]["ports"][0]["endpoints"][0]
@@ -306,3 +307,51 @@ def test_docs_example_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
         return text.split("\n6. Findings")[0]
 
     assert upto_findings(shown) == upto_findings(now)
+
+
+# -- callers and ownership ------------------------------------------------------------------
+
+CALLERS = FIXTURES / "callers.yaml"
+
+
+def test_callers_each_with_the_verdict_of_the_run() -> None:
+    t = traced("shop/api", CALLERS)
+    rows = [
+        (c.kind, c.object.name, c.where, c.value, c.service_port, c.via, c.ok, c.rules)
+        for c in t.touches.callers
+    ]
+    assert rows == [
+        ("route", "api", "backendRefs[0] of rule 1", "80", "http (80)", "Gateway shop/edge (web)",
+         True, []),
+        ("route", "api", "backendRefs[0] of rule 2", "8080", None, "Gateway shop/edge (web)",
+         False, ["route-backend-not-found"]),
+        ("webhook", "api-policy", "webhook `validate.api.example.com`", "443", None, None,
+         False, ["webhook-service-not-found"]),
+        ("dns", "client", "env `API_URL` of container `client`", "api.shop.svc.cluster.local:80",
+         "http (80)", None, True, []),
+        ("dns", "client", "env `ADMIN_URL` of container `client`", "api.shop.svc:9090", None,
+         None, False, ["dns-reference-not-found"]),
+        ("dns", "proxy", "key `upstream.conf`", "api:80", "http (80)", None, True, []),
+        ("monitor", "api", "selector", None, None, "port `http`", True, []),
+    ]  # fmt: skip
+    text = render(t)
+    assert "✗  route HTTPRoute api" in text and "port 8080: not a port of it" in text
+    assert "[dns-reference-not-found]" in text
+
+
+def test_callers_follow_select_and_ignore() -> None:
+    """Verdicts come from the run's findings: a rule left out marks nothing broken."""
+    t = traced("shop/api", CALLERS, ignore=["webhook-service-not-found"])
+    webhook = [c for c in t.touches.callers if c.kind == "webhook"]
+    assert [(c.ok, c.rules) for c in webhook] == [(True, [])]
+
+
+def test_ownership() -> None:
+    t = traced("shop/api", CALLERS)
+    assert [(o.tool, o.detail, o.mark) for o in t.ownership] == [
+        ("Helm", "applied by Helm", "app.kubernetes.io/managed-by"),
+        ("Helm", "Helm release `shop` in namespace `shop`", "meta.helm.sh/release-name"),
+        ("Helm", "chart `api-1.2.0`", "helm.sh/chart"),
+    ]
+    assert "managed by: Helm release `shop` in namespace `shop`" in render(t)
+    assert as_dict(t)["ownership"][1]["detail"] == "Helm release `shop` in namespace `shop`"

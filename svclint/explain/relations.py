@@ -9,7 +9,12 @@ Relations drawn:
 - NetworkPolicy → pod source (`policy`; a policy selecting every pod of its namespace points at
   one `all pods` node instead of at each pod source);
 - ExternalName Service → its in-cluster target Service, or an outside DNS name (`cname`);
-- StatefulSet → governing Service (`serviceName`).
+- StatefulSet → governing Service (`serviceName`);
+- the callers of a Service: a Gateway API route → its backend Services (`routes`) and → its
+  parent Gateways (`parent`); an admission webhook configuration, an APIService or a CRD → the
+  Service the API server calls (`webhook`, `apiservice`, `conversion`); a pod source or a
+  ConfigMap → the Services its DNS names name (`dns`); a ServiceMonitor → the Services it
+  selects, a PodMonitor → the pod sources it selects (`monitors`).
 
 What a relation joins is read from the manifests through `svclint.k8s`, the same functions the
 rules use. Whether it is *broken* is never decided here: a relation is broken exactly when an
@@ -23,8 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..k8s import ingress, netpolicy, statefulset
+from ..k8s import gateway, ingress, monitors, netpolicy, statefulset
 from ..k8s.builtin import is_builtin
+from ..k8s.callers import references_from
 from ..k8s.dns import cname_target
 from ..k8s.endpoints import manual_endpoints, needs_manual_endpoints
 from ..lint.findings import Finding, Report
@@ -47,7 +53,19 @@ SERVICE_NAME = (
     "statefulset-service-not-headless",
     "statefulset-service-selector-mismatch",
 )
-RELATION_RULES = frozenset(SELECTS + NO_MATCH + NO_ENDPOINTS + CNAME + ROUTES + SERVICE_NAME)
+BACKENDS = ("route-backend-not-found", "route-backend-not-permitted")
+PARENTS = ("route-parent-not-found",)
+WEBHOOKS = ("webhook-service-not-found",)
+DNS = ("dns-reference-not-found",)
+MONITORS = ("monitor-target-not-found",)
+CALLER_RULES = {
+    "routes": BACKENDS, "webhook": WEBHOOKS, "apiservice": WEBHOOKS, "conversion": WEBHOOKS,
+    "dns": DNS,
+}  # fmt: skip
+RELATION_RULES = frozenset(
+    SELECTS + NO_MATCH + NO_ENDPOINTS + CNAME + ROUTES + SERVICE_NAME + BACKENDS + PARENTS
+    + WEBHOOKS + DNS + MONITORS
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -197,6 +215,64 @@ class _Builder:
             for pol in netpolicy.policies_in(self.cluster, ns):
                 if pol.rejected is None:
                     self.policy(pol)
+        self.callers()
+
+    def callers(self) -> None:
+        """Everything that calls a Service by name, route parents, and monitors."""
+        for obj in self.cluster.objects:
+            refs = references_from(self.cluster, obj)
+            if not refs or not self.keep(obj):
+                continue
+            src = self.node(obj)
+            for ref in refs:
+                rules = CALLER_RULES[ref.relation]
+                found = self.verdicts.on(obj, rules, ref.target, ref.key)
+                label = None if ref.port is None else str(ref.port.value)
+                self.edge(src, self.target(ref.target), ref.relation, label, found)
+        for route in self.cluster.of_kind(*gateway.ROUTE_KINDS):
+            if self.keep(route) and gateway.is_route(route):
+                self.parents(route)
+        for monitor in self.cluster.of_kind(*monitors.MONITOR_KINDS):
+            if self.keep(monitor) and monitors.is_monitor(monitor):
+                self.monitor(monitor)
+
+    def parents(self, route: K8sObject) -> None:
+        src = self.node(route)
+        for p in gateway.parent_refs(route):
+            if p.is_gateway:
+                gws = gateway.gateways(self.cluster, p.namespace, p.name)
+                dst = (
+                    self.node(gws[0])
+                    if gws
+                    else self.pseudo(
+                        "missing:" + object_id(p.target), "Gateway", p.namespace, p.name
+                    )
+                )
+            elif p.is_service:
+                dst = self.target(Ref("Service", p.namespace, p.name))
+            else:
+                continue  # a ListenerSet or another parent kind: not judged, not drawn
+            found = self.verdicts.on(route, PARENTS, p.target, p.key)
+            self.edge(src, dst, "parent", p.section, found)
+
+    def monitor(self, monitor: K8sObject) -> None:
+        src = self.node(monitor)
+        selected: list[K8sObject]
+        if monitor.kind == "ServiceMonitor":
+            selected = [s.obj for s in monitors.selected_services(self.cluster, monitor)]
+        else:
+            selected = [ps.obj for ps in monitors.selected_pod_sources(self.cluster, monitor)]
+        for obj in selected:
+            found = self.verdicts.on(monitor, MONITORS, obj)
+            self.edge(src, self.node(obj), "monitors", None, found)
+        if not selected:
+            what = "Services" if monitor.kind == "ServiceMonitor" else "Pods"
+            mid = self.pseudo(
+                f"missing:{what}/{monitor.namespace}/selected by {monitor.name}", what,
+                monitor.namespace, f"selected by {monitor.name}", "no match",
+            )  # fmt: skip
+            found = self.verdicts.on(monitor, MONITORS, key="selector")
+            self.edge(src, mid, "monitors", None, found)
 
     def _policy_namespaces(self) -> set[str]:
         return {obj.namespace for obj in self.cluster.of_kind("NetworkPolicy")}

@@ -16,16 +16,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..k8s import netpolicy
+from ..k8s import monitors, netpolicy
 from ..k8s.autoscaling import disruption_budgets, hpas_for
+from ..k8s.callers import references_to
 from ..k8s.dns import aliases_of, cname_target, pod_record
 from ..k8s.endpoints import SERVICE_NAME_LABEL, manual_endpoints
+from ..k8s.gateway import parent_refs
 from ..k8s.ingress import Backend, backends_to
+from ..k8s.ownership import owners
 from ..k8s.pod_labels import JOB_COMPLETION_INDEX_LABEL, PER_POD_LABELS
 from ..k8s.ports import Landing, land, pod_port_names, quoted_number, service_port
 from ..k8s.probes import probe_port
 from ..k8s.providers import provider_annotations
 from ..k8s.selectors import LabelSelector, parse_selector
+from ..k8s.service_refs import resolve
 from ..k8s.statefulset import first_ordinal, governed_by, service_name
 from ..lint.findings import Finding, Report
 from ..messages import closest, edit_distance, is_typo
@@ -36,6 +40,7 @@ from ..model.services import Service, ServicePort
 from ..model.workloads import BATCH_KINDS, Container, PodSource
 from ..report.locate import place
 from .trace_model import (
+    Caller,
     Contract,
     Dns,
     DnsName,
@@ -168,6 +173,7 @@ def build(cluster: Cluster, report: Report, svc: Service) -> Trace:
         touches=_touches(cluster, svc, pods, verdicts),
         findings=[_finding(f) for f in report.findings if _about(f, ids)],
         suppressed=sum(1 for f in report.suppressed if _about(f, ids)),
+        ownership=owners(svc.obj),
     )
 
 
@@ -780,7 +786,74 @@ def _touches(cluster: Cluster, svc: Service, pods: list[PodSource], verdicts: Ve
         budgets.append(
             Related(_ref(pdb), f"covers {names}" + (f": {', '.join(parts)}" if parts else ""))
         )
-    return Touches(ingresses, policies, reach, aliases, statefulsets, autoscalers, budgets)
+    return Touches(
+        ingresses, policies, reach, aliases, statefulsets, autoscalers, budgets,
+        callers=_callers(cluster, svc, verdicts),
+    )  # fmt: skip
+
+
+# The rules judging each kind of reference, and what trace calls the kind.
+CALLER_RULES = {
+    "routes": ("route", ("route-backend-not-found", "route-backend-not-permitted")),
+    "webhook": ("webhook", ("webhook-service-not-found",)),
+    "apiservice": ("apiservice", ("webhook-service-not-found",)),
+    "conversion": ("conversion", ("webhook-service-not-found",)),
+    "dns": ("dns", ("dns-reference-not-found",)),
+}
+
+
+def _callers(cluster: Cluster, svc: Service, verdicts: Verdicts) -> list[Caller]:
+    """Routes, webhooks, APIServices, conversion webhooks and DNS names calling the Service,
+    then the ServiceMonitors selecting it."""
+    out: list[Caller] = []
+    for ref in references_to(cluster, svc.namespace, svc.name):
+        kind, rules = CALLER_RULES[ref.relation]
+        found = verdicts.rules(ref.source, rules, svc.obj, ref.key)
+        landed = resolve(cluster, svc.namespace, svc.name, ref.port) if ref.port else None
+        port = _port_info(landed.port).label if landed and landed.port is not None else None
+        number = None if ref.port is None else str(ref.port.value)
+        value = number
+        if ref.relation == "dns":  # the name as written, with the port it dials
+            value = (_written(ref.node, ref.source) or ref.name) + (f":{number}" if number else "")
+        via = _parents(ref.source) if ref.relation == "routes" else None
+        out.append(Caller(kind, _ref(ref.source), ref.where, value, port, via, not found, found))
+    out.extend(_monitors(cluster, svc, verdicts))
+    return out
+
+
+def _written(node: Node, obj: K8sObject) -> str | None:
+    """The text at a single-line node: how a DNS name is written."""
+    if node.line != node.end_line:
+        return None
+    return obj.file.line(node.line)[node.col - 1 : node.end_col - 1] or None
+
+
+def _parents(route: K8sObject) -> str | None:
+    """`Gateway shop/edge (https)`: the parents a route attaches to, as written."""
+    parts = []
+    for p in parent_refs(route):
+        section = f" ({p.section})" if p.section else (f" (port {p.port})" if p.port else "")
+        parts.append(f"{p.kind} {p.namespace}/{p.name}{section}")
+    return ", ".join(parts) or None
+
+
+def _monitors(cluster: Cluster, svc: Service, verdicts: Verdicts) -> list[Caller]:
+    """The ServiceMonitors selecting the Service, and the ports they scrape."""
+    out: list[Caller] = []
+    for monitor in cluster.of_kind(monitors.SERVICE_MONITOR):
+        if not monitors.is_monitor(monitor) or not any(
+            s is svc for s in monitors.selected_services(cluster, monitor)
+        ):
+            continue
+        found = verdicts.rules(monitor, ("monitor-target-not-found",), svc.obj)
+        ports = [
+            f"{e.filter} `{scalar.text}`"
+            for e in monitors.endpoints(monitor)
+            if e.filter is not None and (scalar := e.port or e.target_port) is not None
+        ]
+        via = ", ".join(ports) or "every port"
+        out.append(Caller("monitor", _ref(monitor), "selector", None, None, via, not found, found))
+    return out
 
 
 def _route(cluster: Cluster, svc: Service, b: Backend, verdicts: Verdicts) -> IngressRoute:

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..k8s.ownership import Owner
 from ..k8s.providers import ProviderAnnotation
 
 SCHEMA_VERSION = 1
@@ -216,6 +217,21 @@ class Related:
 
 
 @dataclass(slots=True)
+class Caller:
+    """Something else that calls the Service: a Gateway API route, an admission webhook, an
+    APIService, a CRD's conversion webhook, a ServiceMonitor, a DNS name in a pod or ConfigMap."""
+
+    kind: str  # "route", "webhook", "apiservice", "conversion", "monitor", "dns"
+    object: ObjectRef
+    where: str  # the field: `backendRefs[0] of rule 1`, `env DB_HOST of container app`
+    value: str | None  # the reference as written (a DNS name, a port), when there is one
+    service_port: str | None  # the Service port it lands on, when it names one that exists
+    via: str | None  # a route's parents (Gateway and listener); a monitor's endpoint port
+    ok: bool  # no rule reports it
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Touches:
     """Everything else in the input that refers to the Service."""
 
@@ -227,6 +243,7 @@ class Touches:
     autoscalers: list[Related]
     disruption_budgets: list[Related]
     notes: list[str] = field(default_factory=list)
+    callers: list[Caller] = field(default_factory=list)  # routes, webhooks, monitors, DNS names
 
 
 @dataclass(slots=True)
@@ -257,6 +274,7 @@ class Trace:
     touches: Touches
     findings: list[FindingInfo]
     suppressed: int  # findings for these objects that were suppressed
+    ownership: list[Owner] = field(default_factory=list)  # who manages it: where to fix it
 
 
 def as_dict(trace: Trace) -> dict[str, Any]:

@@ -78,6 +78,8 @@ def render(trace: Trace, color: bool = False) -> str:
     lines = [s("bold", f"Service {svc.namespace}/{svc.name}") + "  " + s("dim", _where(svc))]
     for dup in trace.duplicates:
         lines.append(s("warning", f"  also defined at {_where(dup)} (duplicate-object)"))
+    for owner in trace.ownership:
+        lines.append("  " + s("dim", f"managed by: {owner.detail} ({owner.mark})"))
     sections = (
         ("1. Contract", _contract(trace.contract, s)),
         ("2. Selection", _selection(trace.selection, s)),
@@ -273,6 +275,25 @@ def _touches(t: Touches, s: Style) -> list[str]:
         for rel in group:
             rows.append([(rel.object.label, None), (rel.detail, None), (_rules(rel.rules), "rule")])
     out.extend(_table(rows, s, first=first))
+    if t.callers:
+        out.append("  callers")
+        crows: list[list[Cell]] = []
+        for c in t.callers:
+            state: Cell = (OK, "good") if c.ok else (NO, "bad")
+            what = c.where + (f" `{c.value}`" if c.value and c.kind == "dns" else "")
+            cport = c.value.rpartition(":")[2] if c.kind == "dns" and c.value else c.value
+            lands = ""
+            if c.service_port:
+                lands = f"port {cport} = {c.service_port}" if cport else f"= {c.service_port}"
+            elif cport and cport.isdigit():
+                lands = f"port {cport}: not a port of it"
+            elif c.kind == "route":
+                lands = "no port"
+            extra = f"via {c.via}" if c.via else ""
+            crows.append([state, (f"{_caller_kind(c.kind)} {c.object.label}", None),
+                          (what, None), (lands, None), (extra, "dim"),
+                          (_rules(c.rules), "rule")])  # fmt: skip
+        out.extend(_table(crows, s, 4))
     if t.reachability:
         out.append("  reachability under NetworkPolicy")
         rrows: list[list[Cell]] = []
@@ -287,6 +308,13 @@ def _touches(t: Touches, s: Style) -> list[str]:
     for note in t.notes:
         out.append("  " + s("dim", note))
     return out
+
+
+def _caller_kind(kind: str) -> str:
+    return {
+        "route": "route", "webhook": "webhook", "apiservice": "APIService",
+        "conversion": "conversion webhook", "monitor": "monitor", "dns": "DNS name in",
+    }.get(kind, kind)  # fmt: skip
 
 
 def _finding_lines(f: FindingInfo, s: Style) -> list[str]:
