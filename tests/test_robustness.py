@@ -28,6 +28,7 @@ from click.testing import CliRunner
 
 from svclint.cli import main as cli_main
 from svclint.cli.check import check as check_command
+from svclint.load.build import kustomize_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "tests" / "fixtures" / "yaml-test-suite"
@@ -593,13 +594,22 @@ def test_folder_of_unreadable_entries_reports_each_and_lints_the_rest(tmp_path: 
     if Path("/proc/self/mem").exists():  # a file that fails to read, even for root
         (d / "mem.yaml").symlink_to("/proc/self/mem")
         expected["mem.yaml"] = "cannot read: Input/output error"
-    proc, report = lint_json(str(d), timeout=30)
+    # Raw (--no-build), the folder's files are walked one by one.
+    proc, report = lint_json("--no-build", str(d), timeout=30)
     assert proc.returncode == 1
     assert found(report) == [("service-selector-no-match", "good.yaml", 7, 10)]
     assert report["summary"]["files"] == 2  # good.yaml and folder.yaml/inner.yml
     for name, message in expected.items():
         assert f"svclint: error: {d / name}: {message}" in proc.stderr
     assert "README.md" not in proc.stderr and "logo.png" not in proc.stderr
+    # Built, the folder is the kustomization's: the build fails, in one line, and the files the
+    # kustomization does not own are still walked.
+    if kustomize_command(None) is None:
+        return  # no kubectl or kustomize here: test_build.py says so as a skip
+    proc, report = lint_json(str(d), timeout=60)
+    assert f"svclint: error: kustomization {d} does not build: " in proc.stderr
+    assert "max depth" in proc.stderr
+    assert report["summary"]["files"] == 1  # folder.yaml/inner.yml
 
 
 def test_file_names_that_are_not_utf8(tmp_path: Path) -> None:

@@ -72,9 +72,9 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
     """Lint manifests: files, directories (walked for *.yaml/*.yml), or - for stdin."""
     targets = _targets(fmts, outputs)
     strict = kw.pop("strict")
-    report, cluster, settings, fail_level = run_from_flags(paths, kw)
-    _write(report, targets, color, settings.rules, cluster.objects)
-    if report.input_errors and report.files == 0:
+    report, units, settings, fail_level = run_from_flags(paths, kw)
+    _write(report, targets, color, settings.rules, [o for u in units for o in u.cluster.objects])
+    if report.input_errors and report.files == 0 and not report.builds:
         sys.exit(EXIT_USAGE)  # nothing could be read: a clean report would be a lie
     if strict and report.crashes:
         sys.exit(EXIT_USAGE)

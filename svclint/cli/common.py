@@ -16,8 +16,8 @@ from ..lint.registry import load_rules
 
 if TYPE_CHECKING:
     from ..config.settings import Settings
+    from ..lint.engine import Unit
     from ..lint.findings import Report
-    from ..model.cluster import Cluster
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,6 +82,30 @@ def input_options(func: F) -> F:
                 help="Folder kustomize origin paths are relative to.",
             ),
             click.option(
+                "--no-build",
+                is_flag=True,
+                help="Lint kustomization and Helm chart folders as raw files (default: build "
+                "each, and lint each build on its own).",
+            ),
+            click.option(
+                "--kustomize-command",
+                default=None,
+                help="Command that builds a kustomization folder (default: `kubectl kustomize`, "
+                "else `kustomize build`).",
+            ),
+            click.option(
+                "--values",
+                multiple=True,
+                type=click.Path(dir_okay=False),
+                help="Values file for the Helm charts rendered (repeatable, in order).",
+            ),
+            click.option(
+                "--set",
+                "set_values",
+                multiple=True,
+                help="Helm `--set` expression for the charts rendered (repeatable).",
+            ),
+            click.option(
                 "--stdin-filename", default=None, help="Name to report for standard input."
             ),
             click.option(
@@ -106,7 +130,7 @@ def color_option(func: F) -> F:
 
 def run_from_flags(
     paths: tuple[str, ...], kw: dict[str, Any]
-) -> tuple[Report, Cluster, Settings, str]:
+) -> tuple[Report, list[Unit], Settings, str]:
     """Rules + config file + the run's flags -> a lint run, its notes and errors printed on
     stderr; exit 2 on a plugin, config or usage error. Shared by `check`, `trace` and `graph`."""
     rules = load_rules()
@@ -121,9 +145,9 @@ def run_from_flags(
     if paths.count("-") > 1:
         fail("`-` (standard input) can be given only once")
 
-    from ..lint.engine import run
+    from ..lint.engine import run_units
 
-    report, cluster = run(paths, settings)
+    report, units = run_units(paths, settings)
     for note in report.notes:
         click.echo(f"svclint: note: {note}", err=True)
     for err in report.input_errors:
@@ -134,4 +158,4 @@ def run_from_flags(
             " (other rules and objects were still checked; --debug shows the traceback)",
             err=True,
         )
-    return report, cluster, settings, fail_level
+    return report, units, settings, fail_level

@@ -16,19 +16,26 @@ from typing import Any
 import click
 
 from ..config.settings import Settings
+from ..lint.engine import Unit
 from ..lint.findings import Report
-from ..model.cluster import Cluster
+from ..model.services import Service
 from .common import EXIT_USAGE, color_option, fail, input_options, run_from_flags, use_color
 
 EXIT_OK = 0
 
 
-def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, Cluster, Settings]:
+def _load(paths: tuple[str, ...], kw: dict[str, Any]) -> tuple[Report, list[Unit], Settings]:
     """Run the engine as `check` does; exit 2 on a config error or when nothing was read."""
-    report, cluster, settings, _ = run_from_flags(paths, kw)
-    if report.input_errors and report.files == 0:
+    report, units, settings, _ = run_from_flags(paths, kw)
+    if report.input_errors and report.files == 0 and not report.builds:
         sys.exit(EXIT_USAGE)
-    return report, cluster, settings
+    return report, units, settings
+
+
+def _unit_name(unit: Unit) -> str:
+    if unit.kind == "files":
+        return "the files named and walked"
+    return f"{'kustomization' if unit.kind == 'kustomize' else 'Helm chart'} {unit.root}"
 
 
 @click.command("trace", context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,12 +64,26 @@ def trace(service: str, paths: tuple[str, ...], fmt: str, color: str, **kw: Any)
     from ..explain.trace_model import as_dict
 
     namespace = kw["namespace"]
-    report, cluster, _ = _load(paths or (".",), kw)
-    try:
-        svc = find_service(cluster, service, namespace)
-    except LookupError_ as exc:
-        fail(str(exc))
-    result = build(cluster, report, svc)
+    report, units, _ = _load(paths or (".",), kw)
+    # Each lint unit is its own cluster: trace the Service in the first unit that has it.
+    found: list[tuple[Unit, Service]] = []
+    error: LookupError_ | None = None
+    for unit in units:
+        try:
+            found.append((unit, find_service(unit.cluster, service, namespace)))
+        except LookupError_ as exc:
+            error = error or exc
+    if not found:
+        fail(str(error or f"no Service `{service}` in the input"))
+    unit, svc = found[0]
+    if len(found) > 1:
+        others = ", ".join(_unit_name(u) for u, _ in found[1:])
+        click.echo(
+            f"svclint: note: Service {svc.namespace}/{svc.name} is also in {others}; this traces "
+            f"it in {_unit_name(unit)} (name one folder to trace another)",
+            err=True,
+        )
+    result = build(unit.cluster, report, svc)
     if fmt == "json":
         sys.stdout.write(json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n")
         return
@@ -122,7 +143,14 @@ def graph(
     from ..explain.render_graph import DEFAULT_MAX_NODES, TooLarge, render
 
     namespace = kw["namespace"]
-    report, cluster, _ = _load(paths or (".",), kw)
+    report, units, _ = _load(paths or (".",), kw)
+    if len(units) > 1:
+        fail(
+            f"the input is {len(units)} lint units ({', '.join(_unit_name(u) for u in units)}), "
+            "each its own cluster: draw one by naming its folder, or lint the raw files as one "
+            "with --no-build"
+        )
+    cluster = units[0].cluster
     only = None if namespace is None or all_namespaces else namespace
     rel = build_relations(cluster, report, namespace=only, broken_only=broken_only)
     limit = max_nodes or DEFAULT_MAX_NODES

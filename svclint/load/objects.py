@@ -6,6 +6,7 @@ the run's default namespace, as `kubectl apply -n` / `helm template -n` would pl
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,18 +48,25 @@ class Provenance:
     def origin(self, path: str) -> str:
         if self.kustomize_dir is None:
             return posixpath.normpath(path)
-        return posixpath.normpath(posixpath.join(self.kustomize_dir, path))
+        joined = posixpath.normpath(posixpath.join(self.kustomize_dir, path))
+        if posixpath.isabs(joined):  # shown relative to the working directory when inside it
+            rel = os.path.relpath(joined)
+            if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+                return rel.replace(os.sep, "/")
+        return joined
 
 
 def _origin_path(annotations: dict[str, str]) -> str | None:
+    """The origin's `path`, or for a generated object (`configMapGenerator`...) the
+    kustomization it was configured in (`configuredIn`)."""
     raw = annotations.get(ORIGIN_ANNOTATION)
     if not raw:
         return None
+    found: dict[str, str] = {}
     for line in raw.splitlines():
         key, _, value = line.partition(":")
-        if key.strip() == "path":
-            return value.strip().strip("'\"") or None
-    return None
+        found.setdefault(key.strip(), value.strip().strip("'\""))
+    return found.get("path") or found.get("configuredIn") or None
 
 
 def objects_from_document(

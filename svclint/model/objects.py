@@ -28,6 +28,7 @@ class SourceFile:
     text: str
     is_stdin: bool = False
     context_only: bool = False  # loaded for cross-object checks; gets no findings
+    built_from: str | None = None  # the kustomization or Chart.yaml whose build this text is
     _lines: list[str] | None = None
 
     def line(self, n: int) -> str:

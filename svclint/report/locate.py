@@ -3,7 +3,8 @@
 Rendered input (Helm `# Source:`, kustomize `config.kubernetes.io/origin`) names the file an
 object came from. When that file is readable, the finding moves there: to the line where the
 offending key occurs, if it occurs exactly once in that file, else to line 1 (a template's lines
-do not match the rendered ones). The rendered position is kept alongside.
+do not match the rendered ones). The rendered position is kept alongside. Output svclint built
+itself (a kustomization, a chart) that names no readable file is shown at the root it built.
 """
 
 from __future__ import annotations
@@ -57,9 +58,12 @@ def place(f: Finding) -> Placed:
     line, col, end_line, end_col = f.pos
     rendered = Location(f.file.path, line, col, end_line, end_col)
     source = f.obj.source if f.obj is not None else None
+    lines = _read_lines(source) if source is not None else None
+    if lines is None and f.file.built_from is not None:
+        # Built output is no file anyone edits: the root that was built stands for it.
+        return Placed(Location(f.file.built_from, 1, 1, 1, 1), rendered, source, None)
     if source is None:
         return Placed(rendered, None, None, None)
-    lines = _read_lines(source)
     if lines is None:
         return Placed(rendered, None, source, None)
     key = _key_of(f.file.line(line))

