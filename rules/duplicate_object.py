@@ -12,10 +12,11 @@ Ingress and NetworkPolicy (`networking.k8s.io`), `extensions` PodSecurityPolicy 
 `events.k8s.io` Event (core). Objects named only by `generateName` are never duplicates: each
 create gets a fresh name.
 
-Every definition after the first is reported at its `metadata.name`, with the first as a related
-location; the message says whether the two definitions are identical (`metadata.namespace`
-aside). Files loaded with
-`--context` are not part of the linted set and are not compared.
+Each duplicated object is reported once, at the `metadata.name` of its second definition, with
+every other definition as a related location; the message lists the places and says whether the
+definitions are identical (`metadata.namespace` aside). Files loaded with `--context` are not part
+of the linted set and are not compared, and neither are objects of two lint units: two
+kustomize overlays built from one base are two variants, not one bundle.
 
 ## Why it matters
 
@@ -74,7 +75,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Cluster, K8sObject, Map, Node, Problem, Related, Scalar, Seq, problem
+from svclint.api import (
+    Cluster,
+    K8sObject,
+    Map,
+    Node,
+    Problem,
+    Related,
+    Scalar,
+    Seq,
+    problem,
+    quote_list,
+)
 
 ID = "duplicate-object"
 LEVEL = "error"
@@ -108,32 +120,35 @@ def check(cluster: Cluster, _: Cluster) -> Iterator[Problem]:
         key = (_SAME_RESOURCE.get((group, obj.kind), group), obj.kind, obj.namespace, name)
         seen.setdefault(key, []).append(obj)
     for defs in seen.values():
-        if len(defs) < 2:
-            continue
-        first = defs[0]
-        for n, obj in enumerate(defs[1:], 2):
-            yield _report(first, obj, n, len(defs))
+        if len(defs) > 1:
+            yield _report(defs)
 
 
-def _report(first: K8sObject, obj: K8sObject, n: int, total: int) -> Problem:
+def _report(defs: list[K8sObject]) -> Problem:
+    first, obj = defs[0], defs[1]
     what = f"`{obj.ref}`"
-    if first.api_version != obj.api_version:
-        what += f" (`{first.api_version}` and `{obj.api_version}` name the same resource)"
+    versions = list(dict.fromkeys(d.api_version for d in defs))
+    if len(versions) > 1:
+        what += f" ({quote_list(versions)} name the same resource)"
+    total = len(defs)
     times = "twice" if total == 2 else f"{total} times"
-    identical = _same_object(first.root, obj.root)
-    message = (
-        f"{what} is defined {times}: first at {_where(first)}, again at {_where(obj)}"
-        f"{'' if total == 2 else f' (definition {n})'}"
-    )
-    if identical:
+    places = [_where(d) for d in defs[:6]] + ([f"{total - 6} more places"] if total > 6 else [])
+    shown = ", ".join(places[:-1]) + " and " + places[-1]
+    message = f"{what} is defined {times}: at {shown}"
+    different = sum(1 for d in defs[1:] if not _same_object(first.root, d.root))
+    if not different:
         message += "; the copies are identical"
-        hint = "delete one copy (were two bundles or overlays linted together?)"
+        hint = "delete the copies (were several bundles or overlays linted together?)"
     else:
         message += (
-            "; the definitions differ, and on apply the later one silently overwrites the earlier"
+            "; the definitions differ, and on apply the last one silently overwrites the others"
         )
-        hint = "rename one, or lint only one variant of the bundle"
-    related = [Related(first, first.name_node(), f"first definition of `{first.ref}`")]
+        hint = "rename all but one, or lint only one variant of the bundle"
+    related = [
+        Related(d, d.name_node(), f"definition {n} of `{d.ref}`")
+        for n, d in enumerate(defs, 1)
+        if d is not obj
+    ]
     return problem(obj, obj.name_node(), message, hint=hint, related=related)
 
 

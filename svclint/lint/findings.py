@@ -82,6 +82,12 @@ class Report:
     files: int = 0
     objects: int = 0
     not_objects: int = 0
+    builds: list[str] = field(default_factory=list)  # `kustomization overlays/prod`, ...
 
     def count(self, level: str) -> int:
         return sum(1 for f in self.findings if f.level == level)
+
+    @property
+    def duplicate_groups(self) -> int:
+        """Objects defined more than once in one unit: `duplicate-object` reports each once."""
+        return sum(1 for f in self.findings if f.rule == "duplicate-object")

@@ -73,6 +73,9 @@ def render(report: Report) -> str:
             "warning": report.count("warning"),
             "info": report.count("info"),
             "suppressed": len(report.suppressed),
+            "builds": len(report.builds),
+            "duplicate_groups": report.duplicate_groups,
         },
+        "builds": report.builds,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -78,12 +78,15 @@ def render(report: Report, color: bool = False) -> str:
         _plural(report.count("info"), "info"),
     ]
     extra = []
+    if report.duplicate_groups:
+        extra.append(_plural(report.duplicate_groups, "duplicate group"))
     if report.suppressed:
         extra.append(f"{len(report.suppressed)} suppressed")
     if report.not_objects:
         extra.append(f"{_plural(report.not_objects, 'document')} skipped as not Kubernetes objects")
     summary = (
-        f"{', '.join(counts)} in {_plural(report.files, 'file')} "
+        f"{', '.join(counts)} in {_plural(report.files, 'file')}"
+        f"{' and ' + _plural(len(report.builds), 'build') if report.builds else ''} "
         f"({_plural(report.objects, 'object')}{''.join('; ' + e for e in extra)})"
     )
     lines.append(s("bold", summary))
