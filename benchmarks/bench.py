@@ -377,6 +377,32 @@ def build_cases(args: argparse.Namespace, workdir: Path) -> dict[str, Case]:
                 lint_ok,
             ),
         ]
+    base_apps = max(1, n // 5)
+    base_fleet = ensure_fleet(
+        workdir, f"fleet-{base_apps}a-10ns", ["--apps", str(base_apps), "--namespaces", "10"]
+    )
+    kustomize = kustomize_tree(workdir, base_fleet)
+    if kustomize is not None:
+        tree, builds = kustomize
+        cases += [
+            Case(
+                "build-k",
+                f"{len(builds)} x kubectl kustomize, alone",
+                [py, "-c", BUILD_SCRIPT, *builds],
+            ),
+            Case(
+                "lint-k",
+                f"svclint, {len(builds)} overlays of {base_apps} apps",
+                lint(tree),
+                lint_ok,
+            ),
+            Case(
+                "lint-k-raw",
+                "svclint --no-build, the same tree",
+                [*lint(tree), "--no-build"],
+                lint_ok,
+            ),
+        ]
     checkov = shutil.which("checkov")
     if checkov:
         # --skip-download: offline like svclint (no Prisma Cloud guideline fetch).
@@ -384,6 +410,40 @@ def build_cases(args: argparse.Namespace, workdir: Path) -> dict[str, Case]:
         cmd.append("--skip-download")
         cases.append(Case("checkov-1x", f"checkov, {n} apps", cmd, (0, 1)))
     return {c.key: c for c in cases}
+
+
+# Build every overlay as svclint would, in turn: the part of a build-mode lint that is kustomize's.
+BUILD_SCRIPT = """\
+import subprocess, sys
+for root in sys.argv[1:]:
+    subprocess.run(["kubectl", "kustomize", root], check=True, stdout=subprocess.DEVNULL)
+"""
+OVERLAYS = 4
+
+
+def kustomize_tree(workdir: Path, fleet: Path) -> tuple[Path, list[str]] | None:
+    """A base holding the 1x fleet and OVERLAYS overlays of it (namespace, labels, name
+    prefix): what building costs, beside what linting the built output costs. None without
+    kubectl on PATH."""
+    if shutil.which("kubectl") is None:
+        return None
+    tree = workdir / f"kustomize-tree-{fleet.name}"
+    if not tree.exists():
+        base = tree / "base"
+        base.mkdir(parents=True)
+        files = sorted(p.relative_to(fleet).as_posix() for p in fleet.rglob("*.yaml"))
+        shutil.copytree(fleet, base / "fleet")
+        (base / "kustomization.yaml").write_text(
+            "resources:\n" + "".join(f"  - fleet/{f}\n" for f in files)
+        )
+        for i in range(OVERLAYS):
+            overlay = tree / "overlays" / f"env{i}"
+            overlay.mkdir(parents=True)
+            (overlay / "kustomization.yaml").write_text(
+                f"namePrefix: env{i}-\nlabels:\n  - pairs: {{env: env{i}}}\n"
+                "    includeSelectors: true\nresources:\n  - ../../base\n"
+            )
+    return tree, [str(tree / "overlays" / f"env{i}") for i in range(OVERLAYS)]
 
 
 def warm_up(meter: Meter, cases: dict[str, Case], expect: dict[str, int]) -> None:
@@ -467,6 +527,15 @@ def make_rows(cases: dict[str, Case], n: int, k: int) -> list[Row]:
         Row(f"svclint, {n} apps in 1 namespace / in {k}", c("lint-1ns"), lint1, 1.3),
         small,
     ]
+    if "lint-k" in cases:
+        rows += [
+            Row(cases["build-k"].label, c("build-k"), note="building (no target)"),
+            Row(f"{cases['lint-k'].label} / the builds alone", c("lint-k"), c("build-k"),
+                note="info"),
+            Row(cases["lint-k-raw"].label, c("lint-k-raw"), note="info"),
+        ]  # fmt: skip
+    else:
+        rows.append(Row("kustomize builds", None, note="skipped: kubectl not on PATH"))
     if "checkov-1x" in cases:
         rows.append(
             Row(
