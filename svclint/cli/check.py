@@ -1,18 +1,21 @@
 """`svclint check PATH...` (and `svclint PATH...`): lint, write the report, pick the exit code.
 
-Exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or config
-error, no readable input, or (with --strict) a rule that crashed.
+Exit codes: 0 nothing at or above the fail level (or --write-baseline), 1 findings at or above
+it, 2 usage or config error, no readable input, a path named that is missing or unreadable (after
+the report of everything else), or (with --strict) a rule that crashed.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from typing import Any
 
 import click
 
-from ..lint.findings import Report, severity
+from ..lint import baseline
+from ..lint.findings import Finding, Report, severity
 from ..lint.registry import RuleSpec
 from ..model.objects import K8sObject
 from .common import (
@@ -65,6 +68,20 @@ FORMATS = ("text", "json", "sarif", "github")
     help="Load the manifests git tracks under the working directory as --context.",
 )
 @input_options
+@click.option(
+    "--baseline",
+    "baseline_in",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Report only findings not recorded in this baseline file (--write-baseline writes one).",
+)
+@click.option(
+    "--write-baseline",
+    "baseline_out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Record the findings of this run in FILE, to accept them (exit 0 unless input failed).",
+)
 @click.option("--strict", is_flag=True, help="Exit 2 when a rule crashed on some object.")
 @click.option("--debug", is_flag=True, help="Print tracebacks of rule crashes.")
 def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...], color: str,
@@ -72,13 +89,39 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
     """Lint manifests: files, directories (walked for *.yaml/*.yml), or - for stdin."""
     targets = _targets(fmts, outputs)
     strict = kw.pop("strict")
+    baseline_in, baseline_out = kw.pop("baseline_in"), kw.pop("baseline_out")
+    accepted = _read_baseline(baseline_in) if baseline_in else None
     report, units, settings, fail_level = run_from_flags(paths, kw)
+    if accepted is not None:
+        report.findings, report.baselined = baseline.split(report.findings, accepted)
+        report.baseline = baseline_in
+    if baseline_out:
+        _write_baseline(baseline_out, [*report.findings, *report.baselined])
     _write(report, targets, color, settings.rules, [o for u in units for o in u.cluster.objects])
     if report.input_errors and report.files == 0 and not report.builds:
         sys.exit(EXIT_USAGE)  # nothing could be read: a clean report would be a lie
+    if report.named_missing:
+        sys.exit(EXIT_USAGE)  # a path the command names is not there: a typo must not pass
     if strict and report.crashes:
         sys.exit(EXIT_USAGE)
-    sys.exit(_exit_code(report, fail_level))
+    sys.exit(EXIT_CLEAN if baseline_out else _exit_code(report, fail_level))
+
+
+def _read_baseline(path: str) -> Counter[str]:
+    try:
+        return baseline.load(path)
+    except baseline.BaselineError as exc:
+        fail(str(exc))
+
+
+def _write_baseline(path: str, findings: list[Finding]) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(baseline.render(findings))
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    n = len(findings)
+    click.echo(f"svclint: wrote {n} finding{'' if n == 1 else 's'} to baseline {path}", err=True)
 
 
 def _exit_code(report: Report, fail_level: str) -> int:

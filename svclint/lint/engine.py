@@ -77,12 +77,16 @@ def load_paths(
 ) -> set[str]:
     """Load the files under `paths` (or those already `collected`); returns their identities
     (to skip them as context)."""
+    paths = tuple(paths)
     loaded: set[str] = set()
     if collected is None:
         collected = collect(tuple(paths), settings.exclude)
     if not context_only:  # what context walks skip is not news to the user
         report.notes.extend(collected.notes)
     report.input_errors.extend(collected.errors)
+    named = set(paths)
+    if only is None:  # a path named on the command line (not a git listing) that is not there
+        report.named_missing.extend(collected.missing)
     # Sorted, so the report is the same bytes whatever order the files were named in.
     for path in sorted(collected.files, key=lambda p: (p != STDIN, p)):
         key = _same_file_key(path)
@@ -93,6 +97,8 @@ def load_paths(
             text = read_text(path, settings.max_bytes)
         except InputError as exc:
             report.input_errors.append(str(exc))
+            if path in named and only is None:
+                report.named_missing.append(path)
             continue
         shown = (settings.stdin_filename or "<stdin>") if path == STDIN else path
         file = SourceFile(shown, text, is_stdin=path == STDIN, context_only=context_only)

@@ -83,6 +83,9 @@ class Report:
     objects: int = 0
     not_objects: int = 0
     builds: list[str] = field(default_factory=list)  # `kustomization overlays/prod`, ...
+    baselined: list[Finding] = field(default_factory=list)  # accepted by --baseline
+    baseline: str | None = None  # the --baseline file compared with, if any
+    named_missing: list[str] = field(default_factory=list)  # paths named that could not be read
 
     def count(self, level: str) -> int:
         return sum(1 for f in self.findings if f.level == level)

@@ -36,6 +36,7 @@ class Collected:
     charts: list[str] = field(default_factory=list)  # Helm chart folders to render
     notes: list[str] = field(default_factory=list)  # skipped folders, said once each
     errors: list[str] = field(default_factory=list)  # inputs that could not be used
+    missing: list[str] = field(default_factory=list)  # of those, paths named that do not exist
 
 
 class InputError(Exception):
@@ -75,6 +76,7 @@ def collect(
                 out.files.append(path)
         else:
             out.errors.append(f"{path}: no such file or directory")
+            out.missing.append(path)
     return out
 
 

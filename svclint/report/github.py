@@ -101,6 +101,7 @@ def render(report: Report, objects: Iterable[K8sObject] = ()) -> str:
         f" {_plural(counts['info'], 'info')} in {_plural(report.files, 'file')}"
         f" ({_plural(report.objects, 'object')}"
         + (f"; {len(report.suppressed)} suppressed" if report.suppressed else "")
+        + (f"; {len(report.baselined)} baselined" if report.baselined else "")
         + ")"
     )
     out.append(summary)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..lint.findings import Finding, Report
+from ..lint.fingerprint import fingerprint
 from .locate import place
 
 SCHEMA_VERSION = 1
@@ -29,6 +30,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             {"message": msg, "file": r.file, "line": r.line, "column": r.column}
             for msg, r in f.related
         ],
+        "fingerprint": fingerprint(f),
     }
     if f.obj is not None:
         out["object"] = {
@@ -58,6 +60,7 @@ def render(report: Report) -> str:
         "version": SCHEMA_VERSION,
         "findings": [finding_dict(f) for f in report.findings],
         "suppressed": [finding_dict(f) for f in report.suppressed],
+        "baselined": [finding_dict(f) for f in report.baselined],
         "errors": [
             *({"kind": "input", "message": m} for m in report.input_errors),
             *(
@@ -75,6 +78,7 @@ def render(report: Report) -> str:
             "suppressed": len(report.suppressed),
             "builds": len(report.builds),
             "duplicate_groups": report.duplicate_groups,
+            "baselined": len(report.baselined),
         },
         "builds": report.builds,
     }

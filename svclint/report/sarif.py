@@ -34,6 +34,7 @@ import sarif_om as om
 from .. import __version__
 from ..docs import rule_page
 from ..lint.findings import Finding, Report
+from ..lint.fingerprint import fingerprint
 from ..lint.registry import RuleSpec
 from ..model.objects import K8sObject
 from .anchors import Anchor, ObjectIndex, anchor, related_anchor, uri_of
@@ -42,7 +43,8 @@ INFORMATION_URI = "https://github.com/svclint/svclint"
 RULE_DOC_URI = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT_KEY = "svclintFindingHash/v1"
+FINGERPRINT_KEY = "svclintFindingHash/v1"  # rule, object, message: kept for existing alerts
+STABLE_FINGERPRINT_KEY = "svclintFingerprint/v1"  # lint/fingerprint.py: what baselines match
 
 # GitHub code-scanning ingestion limits (docs/github-actions.md has the sources).
 MAX_TAGS = 10
@@ -207,7 +209,9 @@ def _fingerprint(f: Finding) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def _result(log: _Log, f: Finding, rule_index: int, objects: ObjectIndex) -> Any:
+def _result(
+    log: _Log, f: Finding, rule_index: int, objects: ObjectIndex, baseline_state: str | None
+) -> Any:
     primary = anchor(f)
     parts = [_sentence(f.message)]
     if f.hint:
@@ -265,7 +269,12 @@ def _result(log: _Log, f: Finding, rule_index: int, objects: ObjectIndex) -> Any
                 justification=_SUPPRESSED_BY.get(f.suppressed, f.suppressed),
             )
         ]
-    fields["partial_fingerprints"] = {FINGERPRINT_KEY: _fingerprint(f)}
+    fields["partial_fingerprints"] = {
+        FINGERPRINT_KEY: _fingerprint(f),
+        STABLE_FINGERPRINT_KEY: fingerprint(f),
+    }
+    if baseline_state is not None:
+        fields["baseline_state"] = baseline_state
     if props:
         fields["properties"] = props
     return log.new(om.Result, **fields)
@@ -292,7 +301,7 @@ def build(
     log = _Log()
     specs = list(rules)
     known = {spec.id for spec in specs}
-    findings = [*report.findings, *report.suppressed]
+    findings = [*report.findings, *report.suppressed, *report.baselined]
     if any(f.rule not in known for f in findings):  # a caller passing too few rules
         from ..lint.registry import load_rules
 
@@ -303,7 +312,16 @@ def build(
                 known.add(f.rule)
     index = {spec.id: i for i, spec in enumerate(specs)}
     located = ObjectIndex(objects)
-    results = [_result(log, f, index[f.rule], located) for f in findings]
+    # Compared with a baseline: what it lacks is `new`, what it holds `unchanged` (GitHub tracks
+    # alerts by partialFingerprints either way).
+    old = {id(f) for f in report.baselined}
+    compared = report.baseline is not None
+    results = []
+    for f in findings:
+        state = None
+        if compared and not f.suppressed:
+            state = "unchanged" if id(f) in old else "new"
+        results.append(_result(log, f, index[f.rule], located, state))
     driver = log.new(
         om.ToolComponent,
         name="svclint",

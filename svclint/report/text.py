@@ -82,6 +82,8 @@ def render(report: Report, color: bool = False) -> str:
         extra.append(_plural(report.duplicate_groups, "duplicate group"))
     if report.suppressed:
         extra.append(f"{len(report.suppressed)} suppressed")
+    if report.baselined:
+        extra.append(f"{len(report.baselined)} baselined")
     if report.not_objects:
         extra.append(f"{_plural(report.not_objects, 'document')} skipped as not Kubernetes objects")
     summary = (
