@@ -8,8 +8,10 @@ A rule module (in `rules/`, imported as `svclint.rules.<module>`) holds, top to 
   `TARGET` (what `check` is called with: "services" (each `Service`), "pod_sources" (each
   `PodSource`), "objects" (each `K8sObject`) or "cluster" (the `Cluster`, once));
 - optionally `KINDS`, a tuple of the object kinds the rule needs: it runs only when the input
-  holds one of them, and an "objects" rule is called with those objects only; and `TAGS`
-  (`("security",)` marks a security rule in SARIF);
+  holds one of them, and an "objects" rule is called with those objects only; `TAGS`
+  (`("security",)` marks a security rule in SARIF); and `FIX` ("safe", or "unsafe" when the
+  repair changes where traffic goes) for a rule whose problems may carry a `fix=` (`fix_quote`,
+  `fix_replace`: text edits at the node's span, applied by `--fix`);
 - `check(item, cluster)`, a generator of `Problem`s (`problem(...)` builds one).
 
 A rule imports this module and `svclint.k8s.*` only (`rules/ruff.toml` enforces it): the facts
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from .k8s.endpoints import SERVICE_NAME_LABEL
 from .k8s.selectors import OPERATORS, LabelSelector, Requirement, parse_selector
+from .lint.fixes import Edit, Fix, fix_quote, fix_replace
 from .lint.problem import LEVELS, Level, Problem, Related, Target, document_problems, problem
 from .messages import closest, did_you_mean, edit_distance, pod_source_labels, quote_list
 from .model.cluster import Cluster, Options
@@ -48,6 +51,8 @@ __all__ = [
     "Cluster",
     "Container",
     "ContainerPort",
+    "Edit",
+    "Fix",
     "Graph",
     "K8sObject",
     "LabelSelector",
@@ -70,6 +75,8 @@ __all__ = [
     "did_you_mean",
     "document_problems",
     "edit_distance",
+    "fix_quote",
+    "fix_replace",
     "parse_selector",
     "pod_source_labels",
     "problem",

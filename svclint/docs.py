@@ -30,6 +30,14 @@ def rule_page(spec: RuleSpec) -> str:
     ]
     if spec.kinds:
         lines.append(f"- Runs when the input has: {', '.join(spec.kinds)}")
+    if spec.fix == "safe":
+        lines.append("- Fix: safe, applied by `--fix` (the section below says when)")
+    elif spec.fix == "unsafe":
+        lines.append(
+            "- Fix: unsafe (it changes where traffic goes), applied by `--fix --unsafe-fixes`"
+        )
+    else:
+        lines.append("- Fix: none")
     if spec.tags:
         lines.append(f"- Tags: {', '.join(spec.tags)}")
     lines += ["", spec.doc, "", "## Suppression", ""]

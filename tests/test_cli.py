@@ -51,7 +51,7 @@ def test_text_output_and_exit_codes(tmp_path: Path) -> None:
     assert first.startswith(f"{bad}:7:10: error[service-selector-no-match]")
     assert "    hint: did you mean `app: web`?" in proc.stdout
     assert "^^^" in proc.stdout
-    assert proc.stdout.rstrip().endswith("(2 objects)")
+    assert proc.stdout.rstrip().endswith("(2 objects; 1 fixable with --fix --unsafe-fixes)")
     good = tmp_path / "good.yaml"
     good.write_text(CLEAN)
     assert svclint(str(good)).returncode == 0

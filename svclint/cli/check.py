@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,6 +28,11 @@ from .common import (
     run_from_flags,
     use_color,
 )
+
+if TYPE_CHECKING:
+    from ..config.settings import Settings
+    from ..lint.engine import Unit
+
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -82,6 +87,20 @@ FORMATS = ("text", "json", "sarif", "github")
     default=None,
     help="Record the findings of this run in FILE, to accept them (exit 0 unless input failed).",
 )
+@click.option(
+    "--fix", is_flag=True, help="Apply the safe fixes to the files, then report what is left."
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff, also the fixes that change where traffic goes.",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff instead of writing them (exit 1 when there is one).",
+)
 @click.option("--strict", is_flag=True, help="Exit 2 when a rule crashed on some object.")
 @click.option("--debug", is_flag=True, help="Print tracebacks of rule crashes.")
 def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...], color: str,
@@ -91,7 +110,10 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
     strict = kw.pop("strict")
     baseline_in, baseline_out = kw.pop("baseline_in"), kw.pop("baseline_out")
     accepted = _read_baseline(baseline_in) if baseline_in else None
+    fix, unsafe, show_diff = kw.pop("fix"), kw.pop("unsafe_fixes"), kw.pop("show_diff")
     report, units, settings, fail_level = run_from_flags(paths, kw)
+    if fix or show_diff:
+        report, units = _fix(paths, report, units, settings, unsafe, show_diff)
     if accepted is not None:
         report.findings, report.baselined = baseline.split(report.findings, accepted)
         report.baseline = baseline_in
@@ -105,6 +127,52 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
     if strict and report.crashes:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_CLEAN if baseline_out else _exit_code(report, fail_level))
+
+
+def _fix(
+    paths: tuple[str, ...],
+    report: Report,
+    units: list[Unit],
+    settings: Settings,
+    unsafe: bool,
+    show_diff: bool,
+) -> tuple[Report, list[Unit]]:
+    """Apply (or with --diff, print and exit) the fixes; the report and units of what is left."""
+    from ..lint import fixer
+    from ..lint.engine import run_units
+
+    runs: dict[int, list[Unit]] = {id(report): units}
+
+    def relint(edited: dict[str, str]) -> Report:
+        settings.edited = edited
+        new_report, new_units = run_units(paths, settings)
+        runs[id(new_report)] = new_units
+        return new_report
+
+    outcome = fixer.fix_all(report, unsafe, relint)
+    for f, why in outcome.refused:
+        click.echo(
+            f"svclint: note: not fixed: {f.rule} at {f.file.path}:{f.pos[0]}:{f.pos[1]} "
+            f"({f.fix.title if f.fix else 'fix'}): {why}",
+            err=True,
+        )
+    if show_diff:
+        _stdout_write(fixer.diff(outcome))
+        if report.named_missing:
+            sys.exit(EXIT_USAGE)
+        sys.exit(EXIT_FINDINGS if outcome.files else EXIT_CLEAN)
+    for error in fixer.write(outcome):
+        click.echo(f"svclint: error: {error}", err=True)
+    if outcome.files:
+        n, files = outcome.fixed, len(outcome.files)
+        click.echo(
+            f"svclint: fixed {n} finding{'' if n == 1 else 's'} in {files} "
+            f"file{'' if files == 1 else 's'}",
+            err=True,
+        )
+    final = outcome.report or report
+    final.named_missing = report.named_missing
+    return final, runs.get(id(final), units)
 
 
 def _read_baseline(path: str) -> Counter[str]:

@@ -32,6 +32,9 @@ class Settings:
     kustomize_command: str | None = None  # `kubectl kustomize`, `kustomize build`: found if None
     helm_values: tuple[str, ...] = ()  # values files for every chart rendered
     helm_set: tuple[str, ...] = ()  # `--set` expressions for every chart rendered
+    # Files read from here instead of disk (real path -> text): how --fix lints its edits
+    # before it writes them.
+    edited: dict[str, str] = field(default_factory=dict)
 
 
 LATEST_KUBERNETES = (1, 37)

@@ -94,7 +94,8 @@ def load_paths(
             continue
         loaded.add(key)
         try:
-            text = read_text(path, settings.max_bytes)
+            edited = settings.edited.get(key) if path != STDIN else None
+            text = edited if edited is not None else read_text(path, settings.max_bytes)
         except InputError as exc:
             report.input_errors.append(str(exc))
             if path in named and only is None:
@@ -150,7 +151,7 @@ def run_rules(cluster: Cluster, settings: Settings, report: Report) -> list[Find
                 crash = RuleCrash(spec.id, _where(item), f"{type(exc).__name__}: {exc}")
                 report.crashes.append(crash)
                 continue
-            findings.extend(Finding.from_problem(spec.id, level, p) for p in problems)
+            findings.extend(Finding.from_problem(spec.id, level, p, spec.fix) for p in problems)
     return findings
 
 

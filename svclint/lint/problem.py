@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from ..model.nodes import Node
 from ..model.objects import K8sObject, Ref, SourceFile
+from .fixes import Fix
 
 if TYPE_CHECKING:
     from ..model.cluster import Cluster
@@ -36,6 +37,7 @@ class Problem(NamedTuple):
     level: Level | None = None  # None: the rule's configured level; else at most this
     about: tuple[K8sObject | Ref, ...] = ()  # the other end: objects, or Refs to missing ones
     key: str | None = None  # what in `obj` it is about (a port, a container, a selector key)
+    fix: Fix | None = None  # the edits that repair it, when the rule declares `FIX`
 
 
 def problem(
@@ -47,6 +49,7 @@ def problem(
     level: Level | None = None,
     about: Iterable[K8sObject | Ref] = (),
     key: str | None = None,
+    fix: Fix | None = None,
 ) -> Problem:
     """A problem on `obj`, pointing at `node` (the object's name when None).
 
@@ -54,10 +57,13 @@ def problem(
     sources a Service port cannot reach, the Service an Ingress backend names (a `Ref` when it
     is missing). `trace` and `graph` draw a relation as broken exactly when a finding says so
     this way. `key` names the part of `obj` the problem is about (a Service port's name or
-    number, a container's name), so that explanations can attach it to that part.
+    number, a container's name), so that explanations can attach it to that part. `fix` repairs
+    it (lint/fixes.py: `fix_quote`, `fix_replace`), for rules that declare `FIX`.
     """
     at = node if node is not None else obj.name_node()
-    return Problem(obj.file, at.pos, message, obj, hint, tuple(related), level, tuple(about), key)
+    return Problem(
+        obj.file, at.pos, message, obj, hint, tuple(related), level, tuple(about), key, fix
+    )
 
 
 def document_problems(cluster: Cluster, rule_id: str) -> Iterator[Problem]:

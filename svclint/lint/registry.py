@@ -21,6 +21,7 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
+from .fixes import SAFETIES, Safety
 from .problem import LEVELS, Level, Problem, Target
 
 ENTRY_POINT_GROUP = "svclint.rules"
@@ -37,7 +38,7 @@ _TARGET_TYPES = {
     "cluster": ("Cluster", "Graph"),
 }
 # What the index records of each rule (RuleSpec's fields besides id, origin, check and doc).
-INDEXED = ("module", "level", "enabled", "target", "kinds", "tags", "summary")
+INDEXED = ("module", "level", "enabled", "target", "kinds", "tags", "fix", "summary")
 
 CheckFn = Callable[..., Iterator[Problem]]
 
@@ -53,6 +54,7 @@ class RuleSpec:
         "_check",
         "_doc",
         "enabled",
+        "fix",
         "id",
         "kinds",
         "level",
@@ -74,6 +76,7 @@ class RuleSpec:
         origin: str,  # "builtin" or the entry point's name
         tags: tuple[str, ...] = (),  # optional `TAGS` ("security" marks a security rule)
         kinds: tuple[str, ...] = (),  # optional `KINDS`: it runs only when the input has one
+        fix: Safety | None = None,  # optional `FIX`: "safe" or "unsafe" (changes traffic)
         *,
         check: CheckFn | None = None,  # None: imported from `module` on first use
         doc: str | None = None,  # the docstring below the summary (Markdown)
@@ -87,6 +90,7 @@ class RuleSpec:
         self.origin = origin
         self.tags = tags
         self.kinds = kinds
+        self.fix = fix
         self._check = check
         self._doc = doc
 
@@ -143,6 +147,9 @@ def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
     kinds: Any = getattr(mod, "KINDS", ())
     if not isinstance(kinds, tuple) or not all(isinstance(k, str) and k for k in kinds):
         raise PluginError(f"{where}: KINDS must be a tuple of kind names")
+    fix: Any = getattr(mod, "FIX", None)
+    if fix is not None and fix not in SAFETIES:
+        raise PluginError(f"{where}: FIX must be one of {', '.join(SAFETIES)} (or absent)")
     summary, _, doc = mod.__doc__.strip().partition("\n")
     return RuleSpec(
         id=rule_id,
@@ -154,6 +161,7 @@ def spec_from_module(mod: ModuleType, origin: str) -> RuleSpec:
         origin=origin,
         tags=tuple(getattr(mod, "TAGS", ())),
         kinds=kinds,
+        fix=fix,
         check=mod.check,
         doc=doc.strip(),
     )

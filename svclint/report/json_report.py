@@ -50,6 +50,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             "end_line": r.end_line,
             "end_column": r.end_column,
         }
+    if f.fix is not None and f.fixable(unsafe=True):
+        out["fix"] = {"title": f.fix.title, "safety": f.fix.safety}
     if f.suppressed:
         out["suppressed"] = f.suppressed
     return out
@@ -79,6 +81,8 @@ def render(report: Report) -> str:
             "builds": len(report.builds),
             "duplicate_groups": report.duplicate_groups,
             "baselined": len(report.baselined),
+            "fixable": report.fixable()[0],
+            "fixable_unsafe": report.fixable()[1],
         },
         "builds": report.builds,
     }

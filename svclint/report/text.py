@@ -86,6 +86,15 @@ def render(report: Report, color: bool = False) -> str:
         extra.append(f"{len(report.baselined)} baselined")
     if report.not_objects:
         extra.append(f"{_plural(report.not_objects, 'document')} skipped as not Kubernetes objects")
+    safe, unsafe = report.fixable()
+    if safe:
+        extra.append(f"{safe} fixable with --fix")
+    if unsafe:
+        extra.append(
+            f"{unsafe} more with --unsafe-fixes"
+            if safe
+            else f"{unsafe} fixable with --fix --unsafe-fixes"
+        )
     summary = (
         f"{', '.join(counts)} in {_plural(report.files, 'file')}"
         f"{' and ' + _plural(len(report.builds), 'build') if report.builds else ''} "
