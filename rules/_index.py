@@ -12,6 +12,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "An apiVersion that is still served but deprecated in the target Kubernetes version.",
     },
     "api-version-removed": {
@@ -21,6 +22,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "An apiVersion the target Kubernetes version no longer serves.",
     },
     "dns-reference-not-found": {
@@ -30,6 +32,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A container's env, command or args, or a ConfigMap, names an in-cluster DNS name that no Service answers, or a port it does not serve.",
     },
     "duplicate-object": {
@@ -39,6 +42,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "cluster",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "The same object (group, kind, namespace, name) defined more than once in the linted files.",
     },
     "endpoints-port-mismatch": {
@@ -48,6 +52,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "cluster",
         "kinds": ("EndpointSlice", "Endpoints"),
         "tags": (),
+        "fix": None,
         "summary": "Hand-written endpoints whose ports kube-proxy cannot pair with the Service's ports.",
     },
     "external-traffic-policy-cluster": {
@@ -57,6 +62,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "LoadBalancer or NodePort Service with `externalTrafficPolicy: Cluster`: client IPs are lost.",
     },
     "external-traffic-policy-local-imbalance": {
@@ -66,6 +72,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "`externalTrafficPolicy: Local` with non-DaemonSet backends: uneven spread, dropped traffic.",
     },
     "externalname-ignored-fields": {
@@ -75,6 +82,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "Fields a Service's type makes Kubernetes ignore: ExternalName extras, or a stray `externalName`.",
     },
     "externalname-invalid": {
@@ -84,6 +92,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": "safe",
         "summary": "An ExternalName Service the API server rejects: a missing or malformed `externalName`, or IP fields.",
     },
     "externalname-ip-address": {
@@ -93,6 +102,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "An ExternalName Service whose `externalName` is an IPv4 address, which never resolves.",
     },
     "externalname-target-missing": {
@@ -102,6 +112,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "An ExternalName Service aliasing an in-cluster Service that is not there, or a name that cannot resolve.",
     },
     "ingress-backend-not-found": {
@@ -111,6 +122,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": ("Ingress",),
         "tags": (),
+        "fix": "unsafe",
         "summary": "An Ingress backend naming a Service, or a port of it, that is not there.",
     },
     "internal-traffic-policy-local": {
@@ -120,6 +132,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "`internalTrafficPolicy: Local` with backends that are not DaemonSets: traffic gets dropped.",
     },
     "loadbalancer-annotation-invalid": {
@@ -129,6 +142,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A provider Service annotation no controller knows, or a known one with a value it rejects.",
     },
     "loadbalancer-open-to-internet": {
@@ -138,6 +152,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": ("security",),
+        "fix": None,
         "summary": "A LoadBalancer neither marked internal nor restricted to source ranges: open to the internet.",
     },
     "monitor-target-not-found": {
@@ -147,6 +162,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": ("ServiceMonitor", "PodMonitor"),
         "tags": (),
+        "fix": None,
         "summary": "A ServiceMonitor or PodMonitor that selects nothing, or names a port its targets do not have.",
     },
     "networkpolicy-blocks-service": {
@@ -156,6 +172,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": ("NetworkPolicy",),
         "tags": (),
+        "fix": None,
         "summary": "A Service port whose pods are isolated by NetworkPolicies that allow no traffic to it.",
     },
     "nodeport-exposed": {
@@ -165,6 +182,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": ("security",),
+        "fix": None,
         "summary": "A Service of type NodePort, which opens its ports on every node of the cluster.",
     },
     "probe-port-not-found": {
@@ -174,6 +192,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "pod_sources",
         "kinds": (),
         "tags": (),
+        "fix": "unsafe",
         "summary": "A probe names a port its own container does not declare.",
     },
     "readiness-probe-missing": {
@@ -183,6 +202,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "pod_sources",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A container that serves a Service's traffic has no readinessProbe.",
     },
     "route-backend-not-found": {
@@ -192,6 +212,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"),
         "tags": (),
+        "fix": "unsafe",
         "summary": "A Gateway API route backend naming a Service, or a port of it, that is not there.",
     },
     "route-backend-not-permitted": {
@@ -201,6 +222,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"),
         "tags": (),
+        "fix": None,
         "summary": "A Gateway API route backend in another namespace that no ReferenceGrant allows.",
     },
     "route-parent-not-found": {
@@ -210,6 +232,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"),
         "tags": (),
+        "fix": None,
         "summary": "A Gateway API route parentRef whose Gateway, listener or Service is not there or refuses it.",
     },
     "schema-invalid": {
@@ -219,6 +242,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "cluster",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "An object that does not match the Kubernetes schema in the fields svclint reads.",
     },
     "service-no-endpoints": {
@@ -228,6 +252,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A Service without a selector and without hand-written endpoints: nothing routes to it.",
     },
     "service-nodeport-conflict": {
@@ -237,6 +262,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "cluster",
         "kinds": ("Service",),
         "tags": (),
+        "fix": None,
         "summary": "A nodePort outside the node port range, or one node port claimed by two Services.",
     },
     "service-port-unnamed": {
@@ -246,6 +272,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "cluster",
         "kinds": ("Service",),
         "tags": (),
+        "fix": None,
         "summary": "A Service port, or the containerPort it targets, without a name.",
     },
     "service-selector-no-match": {
@@ -255,6 +282,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": "unsafe",
         "summary": "A Service whose selector matches no pod template in its namespace.",
     },
     "service-selector-unstable-label": {
@@ -264,6 +292,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A Service selector keyed on a label that a controller sets at runtime and changes.",
     },
     "service-spec-invalid": {
@@ -273,6 +302,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A Service the API server rejects: a bad name, port, type, IP, policy or type-specific field.",
     },
     "service-targetport-not-found": {
@@ -282,6 +312,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": "unsafe",
         "summary": "A Service's named targetPort that no container of the selected pods declares.",
     },
     "service-targetport-undeclared": {
@@ -291,6 +322,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "services",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A Service's numeric targetPort that the selected containers do not declare.",
     },
     "statefulset-service-missing": {
@@ -300,6 +332,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": ("StatefulSet",),
         "tags": (),
+        "fix": None,
         "summary": "A StatefulSet without a governing Service: no `serviceName`, or one that names no Service.",
     },
     "statefulset-service-not-headless": {
@@ -309,6 +342,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": ("StatefulSet",),
         "tags": (),
+        "fix": None,
         "summary": "A StatefulSet whose governing Service is not headless (`clusterIP: None`).",
     },
     "statefulset-service-selector-mismatch": {
@@ -318,6 +352,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": ("StatefulSet",),
         "tags": (),
+        "fix": None,
         "summary": "A StatefulSet whose headless governing Service selects other pods than the StatefulSet's.",
     },
     "webhook-service-not-found": {
@@ -332,6 +367,7 @@ RULES: dict[str, dict[str, Any]] = {
             "CustomResourceDefinition",
         ),
         "tags": (),
+        "fix": "unsafe",
         "summary": "An admission webhook, APIService or CRD conversion webhook that calls a Service, or a port of it, that is not there.",
     },
     "workload-selector-mismatch": {
@@ -341,6 +377,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A workload selector that is missing, empty, malformed, or does not match the template labels.",
     },
     "yaml-duplicate-key": {
@@ -350,6 +387,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "cluster",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A mapping that has the same key twice.",
     },
     "yaml-implicit-type": {
@@ -359,6 +397,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "objects",
         "kinds": (),
         "tags": (),
+        "fix": "safe",
         "summary": "An unquoted value that Kubernetes reads as a boolean, number or null where it needs a string.",
     },
     "yaml-syntax-error": {
@@ -368,6 +407,7 @@ RULES: dict[str, dict[str, Any]] = {
         "target": "cluster",
         "kinds": (),
         "tags": (),
+        "fix": None,
         "summary": "A document that does not parse as YAML.",
     },
 }

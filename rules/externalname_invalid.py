@@ -39,7 +39,8 @@ spec:
 
 ## Fix
 
-Give the bare host name; clients choose the port when they connect:
+Give the bare host name; clients choose the port when they connect (`--fix` does it when the
+value is a URL, a host with a port or a path, or upper case, and what remains is a valid name):
 
 ```yaml
 apiVersion: v1
@@ -57,7 +58,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from svclint.api import Cluster, Map, Problem, Scalar, Seq, Service, problem
+from svclint.api import Cluster, Fix, Map, Problem, Scalar, Seq, Service, fix_replace, problem
 from svclint.k8s.addresses import parse_ip
 from svclint.k8s.names import is_dns1123_subdomain
 
@@ -65,6 +66,7 @@ ID = "externalname-invalid"
 LEVEL = "error"
 ENABLED = True
 TARGET = "services"
+FIX = "safe"
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _PORT = re.compile(r":(\d+)$")
@@ -134,15 +136,24 @@ def _check_name(svc: Service, spec: Map) -> Iterator[Problem]:
         f"`externalName` `{raw}` of Service `{svc.name}` is not a valid DNS name "
         f"(lowercase RFC 1123 subdomain): {'; '.join(reasons)}"
     )
-    hint: str | None
+    hint: str | None = None
+    fix: Fix | None = None
     if ip is not None and ip.version == 6:
         hint = (
             "to send traffic to an IP address, use a Service without a selector and an "
             "EndpointSlice with that address"
         )
     else:
-        hint = _suggest(raw)
-    yield problem(svc.obj, node, message, hint=hint, key="externalName")
+        suggested = _suggest(raw)
+        if suggested is not None:
+            host, port = suggested
+            hint = f"did you mean `{host}`?"
+            if port:
+                hint += (
+                    " (clients pick the port when they connect; ExternalName does no port mapping)"
+                )
+            fix = fix_replace(svc.obj.file, node, host, f"set externalName to {host}", "safe")
+    yield problem(svc.obj, node, message, hint=hint, key="externalName", fix=fix)
 
 
 def _type_name(node: object) -> str:
@@ -200,8 +211,9 @@ def _reasons(name: str) -> list[str]:
     return reasons
 
 
-def _suggest(raw: str) -> str | None:
-    """`did you mean` the bare host of a URL-like or upper-case value, when that is valid."""
+def _suggest(raw: str) -> tuple[str, bool] | None:
+    """(the bare host of a URL-like or upper-case value, whether a port was dropped), when that
+    host is a valid name."""
     rest = raw
     scheme = _SCHEME.match(rest)
     if scheme:
@@ -214,7 +226,4 @@ def _suggest(raw: str) -> str | None:
     bare = host.removesuffix(".")
     if host == raw or not bare or not is_dns1123_subdomain(bare):
         return None
-    hint = f"did you mean `{host}`?"
-    if port and port.group(1):
-        hint += " (clients pick the port when they connect; ExternalName does no port mapping)"
-    return hint
+    return host, bool(port and port.group(1))

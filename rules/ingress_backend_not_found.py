@@ -70,7 +70,9 @@ spec:
 
 ## Fix
 
-Reference the Service `port` (or its name), not the container's port:
+Reference the Service `port` (or its name), not the container's port. `--fix --unsafe-fixes`
+writes the Service port for a number that is one of its targetPorts, and the near Service name
+the hint proposes:
 
 ```yaml
 apiVersion: networking.k8s.io/v1
@@ -118,6 +120,7 @@ from svclint.api import (
     Service,
     closest,
     did_you_mean,
+    fix_replace,
     problem,
     quote_list,
 )
@@ -130,6 +133,7 @@ LEVEL = "error"
 ENABLED = True
 TARGET = "objects"
 KINDS = ("Ingress",)
+FIX = "unsafe"
 
 
 def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
@@ -225,6 +229,13 @@ def _missing_service(obj: K8sObject, b: Backend, cluster: Cluster, more: list[Ba
             level="info", about=[Ref("Service", ns, b.service)], key=b.service,
         )  # fmt: skip
     hint = f"did you mean `{near}`?" if near is not None else None
+    # The near name becomes the fix (unsafe: traffic then goes to that Service), for this
+    # backend only: the others naming the same Service are findings of their own on a rerun.
+    fix = (
+        fix_replace(obj.file, b.name_node, near, f"set the backend Service to {near}", "unsafe")
+        if near is not None and not elsewhere
+        else None
+    )
     return problem(
         obj,
         b.name_node,
@@ -233,6 +244,7 @@ def _missing_service(obj: K8sObject, b: Backend, cluster: Cluster, more: list[Ba
         related=_others(obj, more, True),
         about=[Ref("Service", ns, b.service)],
         key=b.service,
+        fix=fix,
     )
 
 
@@ -253,9 +265,17 @@ def _missing_port(
     spec = svc.spec
     at = spec.key_node("ports") if spec is not None and "ports" in spec else svc.obj.name_node()
     related = [Related(svc.obj, at, f"ports of {svc.obj.ref}"), *_others(obj, more, False)]
+    # A number that is a targetPort of the Service: the Service port it belongs to (unsafe).
+    mixed = [p for p in svc.ports if isinstance(port, int) and p.port is not None
+             and p.target == port and not p.target_defaulted]  # fmt: skip
+    fix = (
+        fix_replace(obj.file, node, mixed[0].port, f"set the port to {mixed[0].port}", "unsafe")
+        if len(mixed) == 1 and mixed[0].port is not None
+        else None
+    )
     return problem(
         obj, node, message, hint=_port_hint(svc, port), related=related, about=[svc.obj],
-        key=f"{b.service}:{port}",
+        key=f"{b.service}:{port}", fix=fix,
     )  # fmt: skip
 
 

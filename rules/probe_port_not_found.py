@@ -55,7 +55,8 @@ spec:
 
 ## Fix
 
-Name a port the container declares (or use its number):
+Name a port the container declares (or use its number). `--fix --unsafe-fixes` writes the one
+name the hint proposes, when it proposes exactly one:
 
 ```yaml
 apiVersion: apps/v1
@@ -96,6 +97,7 @@ from svclint.api import (
     Related,
     closest,
     did_you_mean,
+    fix_replace,
     problem,
     quote_list,
 )
@@ -106,6 +108,7 @@ ID = "probe-port-not-found"
 LEVEL = "error"
 ENABLED = True
 TARGET = "pod_sources"
+FIX = "unsafe"
 
 PROBES = ("readinessProbe", "startupProbe", "livenessProbe")
 CONSEQUENCE = {
@@ -158,6 +161,7 @@ def _check_port(
         related = [Related(ps.obj, other_port.node, f"port `{port}` of container `{other.name}`")]
         near = closest(port, own)  # a typo of an own port, else point at the other container
         hint = f"did you mean `{near}`?" if near is not None else None
+        candidate = near
         if hint is None and other_port.number is not None:
             hint = f"use the number `{other_port.number}` if the probe should reach that container"
     else:
@@ -165,6 +169,14 @@ def _check_port(
         message = f"{where} is not a port of that container ({declared}): {CONSEQUENCE[kind]}"
         related = [Related(ps.obj, c.ports_node, f"ports of container `{c.name}`")]
         hint = did_you_mean(port, own)
-    yield problem(
-        ps.obj, node, message, hint=hint, related=related, level=level, key=f"{c.name}/{kind}"
+        candidate = closest(port, own) or (own[0] if len(set(own)) == 1 else None)
+    # The one name the hint proposes (unsafe: the probe then checks another port).
+    fix = (
+        fix_replace(ps.obj.file, node, candidate, f"set the probe's port to {candidate}", "unsafe")
+        if candidate is not None
+        else None
     )
+    yield problem(
+        ps.obj, node, message, hint=hint, related=related, level=level, key=f"{c.name}/{kind}",
+        fix=fix,
+    )  # fmt: skip

@@ -65,7 +65,8 @@ spec:
 
 ## Fix
 
-Name the Service `port`, not the port the pods listen on:
+Name the Service `port`, not the port the pods listen on. `--fix --unsafe-fixes` writes the
+Service port when the written one is its targetPort or its pods' container port:
 
 ```yaml
 apiVersion: gateway.networking.k8s.io/v1
@@ -106,6 +107,7 @@ from svclint.api import (
     Related,
     Service,
     closest,
+    fix_replace,
     problem,
     quote_list,
 )
@@ -119,6 +121,7 @@ LEVEL = "error"
 ENABLED = True
 TARGET = "objects"
 KINDS = ROUTE_KINDS
+FIX = "unsafe"
 
 # A name within 30% of its length in edits is a likely typo; names of one family share
 # prefixes (`orders-db`, `orders-audit`) that the looser default would offer.
@@ -241,9 +244,15 @@ def _problem(obj: K8sObject, status: str, refs: list[BackendRef], cluster: Clust
             hint = f"did you mean `{numbers[0]}`?"
     message += f": {_consequence(obj, first, more)}"
     node = first.port_node if first.port_node is not None else first.name_node
+    # The classic mix-up: the Service port whose target was written (unsafe). Only this
+    # backendRef: the others naming the same port are findings of their own on a rerun.
+    fix = None
+    if mixup is not None and mixup.port.port is not None and first.port_node is not None:
+        new = mixup.port.port
+        fix = fix_replace(obj.file, first.port_node, new, f"set the port to {new}", "unsafe")
     return problem(
         obj, node, message, hint=hint, related=[*_ports(svc), *_others(obj, more, True)],
-        about=[svc.obj], key=ref.key,
+        about=[svc.obj], key=ref.key, fix=fix,
     )  # fmt: skip
 
 

@@ -70,7 +70,9 @@ spec:
 
 ## Fix
 
-Make the selector a subset of the pod template's labels:
+Make the selector a subset of the pod template's labels. `--fix --unsafe-fixes` writes the
+nearest pod template's key or value when the hint proposes it (one label a slip away, and no
+pods of another namespace matching):
 
 ```yaml
 apiVersion: v1
@@ -107,6 +109,7 @@ from collections.abc import Iterator
 
 from svclint.api import (
     Cluster,
+    Fix,
     K8sObject,
     PodSource,
     Problem,
@@ -114,6 +117,7 @@ from svclint.api import (
     Service,
     closest,
     edit_distance,
+    fix_replace,
     problem,
 )
 from svclint.k8s.operators import custom_resources
@@ -124,6 +128,7 @@ ID = "service-selector-no-match"
 LEVEL = "error"
 ENABLED = True
 TARGET = "services"
+FIX = "unsafe"
 
 
 def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
@@ -171,6 +176,7 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     message = f"selector `{shown}` matches no pod template in namespace `{svc.namespace}`"
     node = svc.selector_node
     hint = None
+    fix: Fix | None = None
     related: list[Related] = []
     if nearest is not None:
         message += f"; nearest is {nearest.kind} {nearest.obj.name}: {_describe(missing, nearest, selector, cluster)}"
@@ -178,12 +184,13 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
         if len(missing) == 1:
             key = missing[0]
             node = svc.selector_value_node(key)
-            hint = _hint(key, selector[key], nearest)
+            hint, fix = _hint(svc, key, selector[key], nearest)
     if elsewhere:
         message += f"; a pod source in namespace {', '.join(f'`{n}`' for n in elsewhere)} matches"
         message += " (a Service selects pods only in its own namespace)"
+        fix = None  # the namespace may be what is wrong
     about = [nearest.obj] if nearest is not None else []
-    yield problem(svc.obj, node, message, hint=hint, related=related, about=about)
+    yield problem(svc.obj, node, message, hint=hint, related=related, about=about, fix=fix)
 
 
 def _nearest(
@@ -245,15 +252,28 @@ def _setter(key: str) -> str:
     )
 
 
-def _hint(key: str, wanted: str, ps: PodSource) -> str | None:
+def _hint(svc: Service, key: str, wanted: str, ps: PodSource) -> tuple[str | None, Fix | None]:
+    """`did you mean` the nearest pod source's label, when one key or value is a slip away, and
+    the fix that writes it (unsafe: the Service then sends traffic to those pods)."""
+    written = svc.spec.map("selector") if svc.spec is not None else None
     if key in ps.labels:
         if closest(wanted, [ps.labels[key]]) is None:
-            return None  # a different value altogether, not a typo
-        return f"did you mean `{key}: {ps.labels[key]}`? ({ps.obj.ref} has it)"
+            return None, None  # a different value altogether, not a typo
+        value = ps.labels[key]
+        fix = fix_replace(
+            svc.obj.file, svc.selector_value_node(key), value, f"set {key} to {value}", "unsafe"
+        )
+        return f"did you mean `{key}: {value}`? ({ps.obj.ref} has it)", fix
     near = closest(key, ps.labels)
     if near is not None and ps.labels[near] == wanted:
-        return f"did you mean `{near}: {wanted}`? ({ps.obj.ref} has it)"
-    return None
+        key_node = written.keys.get(key) if written is not None else None
+        fix = (
+            fix_replace(svc.obj.file, key_node, near, f"rename the key to {near}", "unsafe")
+            if key_node is not None and near not in (written.values if written else {})
+            else None
+        )
+        return f"did you mean `{near}: {wanted}`? ({ps.obj.ref} has it)", fix
+    return None, None
 
 
 # Words that say nothing about which resource a label refers to.

@@ -69,7 +69,8 @@ spec:
 
 ## Fix
 
-Use a name a container declares, with the same protocol:
+Use a name a container declares, with the same protocol. `--fix --unsafe-fixes` writes the one
+name (or number) the hint proposes, when it proposes exactly one:
 
 ```yaml
 apiVersion: v1
@@ -118,6 +119,7 @@ from svclint.api import (
     Service,
     ServicePort,
     closest,
+    fix_replace,
     pod_source_labels,
     problem,
 )
@@ -127,6 +129,7 @@ ID = "service-targetport-not-found"
 LEVEL = "error"
 ENABLED = True
 TARGET = "services"
+FIX = "unsafe"
 
 
 def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
@@ -182,12 +185,19 @@ def _check_port(svc: Service, sp: ServicePort, name: str, pods: list[PodSource])
             f"; init container `{c_name}` declares it, but an init container serves no traffic "
             "unless it is a native sidecar (`restartPolicy: Always`)"
         )
-    hint = _hint(sp, name, without, other_protos) if not init else None
+    hint, candidate = _hint(sp, name, without, other_protos) if not init else (None, None)
     related = _related(without, name)
     related += [Related(ps.obj, p, f"`{name}` in init container `{c}`") for ps, c, p in init]
+    # The one candidate the hint names becomes the fix (unsafe: it changes where traffic goes);
+    # not when some pods already declare the name (the others are what is wrong).
+    fix = None
+    if candidate is not None and not have:
+        fix = fix_replace(
+            svc.obj.file, sp.target_node, candidate, f"set targetPort to {candidate}", "unsafe"
+        )
     return problem(
         svc.obj, sp.target_node, message, hint=hint, related=related,
-        level="warning" if have else None, about=[ps.obj for ps in without], key=sp.key,
+        level="warning" if have else None, about=[ps.obj for ps in without], key=sp.key, fix=fix,
     )  # fmt: skip
 
 
@@ -204,37 +214,44 @@ def _ports(pods: list[PodSource], protocol: str) -> list[tuple[Container, Contai
     return [(c, p) for ps in pods for c in ps.containers for p in c.ports if p.protocol == protocol]
 
 
-def _hint(sp: ServicePort, name: str, pods: list[PodSource], other: list[str]) -> str | None:
+def _hint(
+    sp: ServicePort, name: str, pods: list[PodSource], other: list[str]
+) -> tuple[str | None, str | int | None]:
+    """(the hint, the one value it proposes for `targetPort`, if it proposes exactly one)."""
     ports = _ports(pods, sp.protocol)
     if quoted_number(name):
         number = int(name)
         if not 1 <= number <= 65535:
-            return None
+            return None, None
         named = [p.name for _, p in ports if p.number == number and p.name]
         hint = f"write `targetPort: {number}` without quotes"
-        return hint + (f", or `targetPort: {named[0]}`" if named else "")
+        if named:
+            return hint + f", or `targetPort: {named[0]}`", None
+        return hint, number
     names = [p.name for _, p in ports if p.name]
     if name != name.lower() and name.lower() in names:
-        return f"did you mean `{name.lower()}`? (port names are lowercase)"
+        return f"did you mean `{name.lower()}`? (port names are lowercase)", name.lower()
     near = closest(name, names)
     if near is not None:
-        return f"did you mean `{near}`?"
+        return f"did you mean `{near}`?", near
     by_number = [(c, p) for c, p in ports if sp.port is not None and p.number == sp.port]
     if by_number:
         c, p = by_number[0]
         if p.name:
-            return f"did you mean `{p.name}`? (containerPort {p.number} of container `{c.name}`)"
-        return (
+            hint = f"did you mean `{p.name}`? (containerPort {p.number} of container `{c.name}`)"
+            return hint, p.name
+        hint = (
             f"container `{c.name}` declares containerPort {p.number}: use `targetPort: {p.number}`"
         )
+        return hint, p.number
     if len(other) == 1:
         return (
             f"the Service port is {sp.protocol}: set `protocol: {other[0]}` on it if the "
             f"container's `{name}` is what it should reach"
-        )
+        ), None
     if len(set(names)) == 1:
-        return f"did you mean `{names[0]}`?"
-    return None
+        return f"did you mean `{names[0]}`?", names[0]
+    return None, None
 
 
 def _related(pods: list[PodSource], name: str) -> list[Related]:

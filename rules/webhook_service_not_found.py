@@ -71,7 +71,8 @@ spec:
 
 ## Fix
 
-Name the Service port (443, the default, here), not the container's:
+Name the Service port (443, the default, here), not the container's. `--fix --unsafe-fixes`
+writes the Service port when the written one is its targetPort or its pods' container port:
 
 ```yaml
 apiVersion: admissionregistration.k8s.io/v1
@@ -116,6 +117,7 @@ from svclint.api import (
     Problem,
     Related,
     closest,
+    fix_replace,
     problem,
     quote_list,
 )
@@ -129,6 +131,7 @@ LEVEL = "error"
 ENABLED = True
 TARGET = "objects"
 KINDS = CALLER_KINDS
+FIX = "unsafe"
 
 
 def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
@@ -203,9 +206,16 @@ def _check(obj: K8sObject, call: ServiceCall, cluster: Cluster) -> Problem | Non
     message += f": {consequence}"
     spec = svc.spec
     at = spec.key_node("ports") if spec is not None and "ports" in spec else svc.obj.name_node()
+    # A targetPort (or container port) written where the Service port belongs: that Service
+    # port (unsafe). Only where `port` is written: the default 443 has no text to edit.
+    fix = None
+    if mixup is not None and mixup.port.port is not None and ref.port_node is not None:
+        new = mixup.port.port
+        fix = fix_replace(obj.file, ref.port_node, new, f"set the port to {new}", "unsafe")
     return problem(
         obj, ref.port_node if ref.port_node is not None else ref.node, message, hint=hint,
         related=[Related(svc.obj, at, f"ports of {svc.obj.ref}")], about=[svc.obj], key=ref.key,
+        fix=fix,
     )  # fmt: skip
 
 

@@ -43,7 +43,7 @@ spec:
 
 ## Fix
 
-Quote the values:
+Quote the values (`--fix` does it: the value in double quotes, nothing else on the line changes):
 
 ```yaml
 apiVersion: apps/v1
@@ -72,12 +72,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from svclint.api import Cluster, K8sObject, Map, Node, Problem, Scalar, Seq, problem
+from svclint.api import Cluster, K8sObject, Map, Node, Problem, Scalar, Seq, fix_quote, problem
 
 ID = "yaml-implicit-type"
 LEVEL = "error"
 ENABLED = True
 TARGET = "objects"
+FIX = "safe"
 
 _STRING_MAPS = frozenset({"labels", "annotations", "matchLabels", "nodeSelector"})
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
@@ -97,7 +98,10 @@ def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
             _string_map(spec.map("selector"), "spec.selector", found)
         _walk_builtin(spec, "spec", found, 0)
     for node, where in found:
-        yield problem(obj, node, _message(node, where), hint=f'quote it: `"{node.text}"`')
+        yield problem(
+            obj, node, _message(node, where), hint=f'quote it: `"{node.text}"`',
+            fix=fix_quote(obj.file, node),
+        )  # fmt: skip
 
 
 _BUILTIN_GROUPS = frozenset({"", "apps", "batch", "networking.k8s.io", "policy", "autoscaling"})
