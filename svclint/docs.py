@@ -14,7 +14,14 @@ import sys
 from .lint.registry import INDEXED, RuleSpec, builtin_specs_from_modules
 
 DOCS_DIR = os.path.join("docs", "rules")
+PROJECT_URI = "https://github.com/svclint/svclint"
+RULE_DOC_URI = PROJECT_URI + "/blob/main/docs/rules/{id}.md"
 RULE_INDEX = os.path.join("rules", "_index.py")
+
+
+def doc_url(spec: RuleSpec) -> str | None:
+    """Where a rule's page is published (None for a plugin's rule: its docs are its own)."""
+    return RULE_DOC_URI.format(id=spec.id) if spec.origin == "builtin" else None
 
 
 def rule_page(spec: RuleSpec) -> str:

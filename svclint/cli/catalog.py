@@ -4,18 +4,53 @@ from __future__ import annotations
 
 import click
 
-from ..lint.registry import load_rules
+from ..lint.registry import RuleSpec, load_rules
 from .common import fail
 
 
 @click.command("rules")
-def list_rules() -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the catalog as data, for editor extensions and dashboards.",
+)
+def list_rules(fmt: str) -> None:
     """List every rule: id, level, on/off by default, summary."""
     rules = load_rules()
+    if fmt == "json":
+        click.echo(catalog_json(rules), nl=False)
+        return
     width = max(len(r) for r in rules)
     for rid, spec in rules.items():
         on = "on " if spec.enabled else "off"
         click.echo(f"{rid:<{width}}  {spec.level:<7}  {on}  {spec.summary}")
+
+
+def catalog_json(rules: dict[str, RuleSpec]) -> str:
+    """The catalog as a JSON document (version 1; fields are only ever added)."""
+    import json
+
+    from ..docs import doc_url
+
+    entries = [
+        {
+            "id": spec.id,
+            "level": spec.level,
+            "enabled": spec.enabled,
+            "summary": spec.summary,
+            "fixable": spec.fix,  # null, "safe" (--fix) or "unsafe" (--fix --unsafe-fixes)
+            "tags": list(spec.tags),
+            "checks": spec.target,
+            "kinds": list(spec.kinds),
+            "origin": spec.origin,
+            "url": doc_url(spec),
+        }
+        for spec in rules.values()
+    ]
+    return json.dumps({"version": 1, "rules": entries}, indent=2) + "\n"
 
 
 @click.command("rule")

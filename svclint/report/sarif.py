@@ -32,15 +32,14 @@ import attr
 import sarif_om as om
 
 from .. import __version__
-from ..docs import rule_page
+from ..docs import PROJECT_URI, doc_url, rule_page
 from ..lint.findings import Finding, Report
 from ..lint.fingerprint import fingerprint
 from ..lint.registry import RuleSpec
 from ..model.objects import K8sObject
 from .anchors import Anchor, ObjectIndex, anchor, related_anchor, uri_of
 
-INFORMATION_URI = "https://github.com/svclint/svclint"
-RULE_DOC_URI = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
+INFORMATION_URI = PROJECT_URI
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "svclintFindingHash/v1"  # rule, object, message: kept for existing alerts
@@ -132,7 +131,7 @@ def rule_name(rule_id: str) -> str:
 
 
 def help_uri(spec: RuleSpec) -> str | None:
-    return RULE_DOC_URI.format(id=spec.id) if spec.origin == "builtin" else None
+    return doc_url(spec)
 
 
 def rule_tags(spec: RuleSpec) -> list[str]:
