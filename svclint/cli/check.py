@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..lint.engine import Unit
 
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 @click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,7 +119,8 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
         report.baseline = baseline_in
     if baseline_out:
         _write_baseline(baseline_out, [*report.findings, *report.baselined])
-    _write(report, targets, color, settings.rules, [o for u in units for o in u.cluster.objects])
+    objects = [o for u in units for o in u.cluster.objects]
+    _write(report, targets, color, settings.rules, objects, fail_level)
     if report.input_errors and report.files == 0 and not report.builds:
         sys.exit(EXIT_USAGE)  # nothing could be read: a clean report would be a lie
     if report.named_missing:
@@ -218,7 +219,7 @@ def _targets(fmts: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str,
 
 
 def _render(report: Report, fmt: str, color: bool, rules: list[RuleSpec],
-            objects: list[K8sObject]) -> str:  # fmt: skip
+            objects: list[K8sObject], fail_level: str = "warning") -> str:  # fmt: skip
     if fmt == "json":
         from ..report import json_report
 
@@ -235,6 +236,14 @@ def _render(report: Report, fmt: str, color: bool, rules: list[RuleSpec],
         from ..report import github
 
         return github.render(report, objects)
+    if fmt == "gitlab":
+        from ..report import gitlab
+
+        return gitlab.render(report)
+    if fmt == "junit":
+        from ..report import junit
+
+        return junit.render(report, objects, fail_level)
     from ..report import text as text_report
 
     return text_report.render(report, color=color)
@@ -252,12 +261,13 @@ def _stdout_write(text: str) -> None:
 
 
 def _write(report: Report, targets: list[tuple[str, str | None]], color: str,
-           rules: list[RuleSpec], objects: list[K8sObject]) -> None:  # fmt: skip
+           rules: list[RuleSpec], objects: list[K8sObject], fail_level: str) -> None:  # fmt: skip
     # Everything is rendered before anything is written: a refused SARIF leaves no partial files.
     texts = [
-        (_render(report, fmt, use_color(color, sys.stdout) and out is None, rules, objects), out)
+        (_render(report, fmt, use_color(color, sys.stdout) and out is None, rules, objects,
+                 fail_level), out)
         for fmt, out in targets
-    ]
+    ]  # fmt: skip
     for text, output in texts:
         if output:
             try:

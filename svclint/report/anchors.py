@@ -23,18 +23,22 @@ class Unmappable(Exception):
     """A finding SARIF cannot anchor to a repository file; the message says what to pass."""
 
 
-def repo_path(path: str) -> str | None:
-    """`path` relative to the current directory, POSIX; None when it lies outside it.
+def repo_path(path: str, root: str | None = None) -> str | None:
+    """`path` relative to `root` (default: the current directory), POSIX; None when it lies
+    outside it.
 
     Symlinks are resolved first (GitHub cannot show a result on a symlinked path) unless that
-    leads out of the current directory while the link itself is inside it.
+    leads out of the root while the link itself is inside it.
     """
-    cwd = os.getcwd()
+    root = root or os.getcwd()
     for base, target in (
-        (os.path.realpath(cwd), os.path.realpath(path)),
-        (os.path.abspath(cwd), os.path.abspath(path)),
+        (os.path.realpath(root), os.path.realpath(path)),
+        (os.path.abspath(root), os.path.abspath(path)),
     ):
-        rel = os.path.relpath(target, base)
+        try:
+            rel = os.path.relpath(target, base)
+        except ValueError:  # another drive (Windows)
+            continue
         if rel != os.curdir and rel != os.pardir and not rel.startswith(os.pardir + os.sep):
             return rel.replace(os.sep, "/")
     return None
