@@ -12,6 +12,10 @@ Python wrapper that spawns and `wait4`s it, or GNU `/usr/bin/time`). Each case r
 machine hits them alike; the table shows medians. Fleets come from `fleet.py` and are written
 once into the work directory (a temporary one unless `--workdir`) and reused.
 
+The language server (`svclint lsp`, when pygls is installed) is timed from inside: lsp_edit.py
+opens one file of the 1x fleet's workspace and times each edit from `didChange` to the
+`publishDiagnostics` for it; the table compares that latency with a one-small-file CLI run.
+
 Baselines: A = ruamel.yaml's C-accelerated safe load (`YAML(typ="safe", pure=False).load_all`) of
 the same files, keeping every document (a linter must hold them all); B = `python -c "import
 click, ruamel.yaml"`, the start-up floor. This is a benchmark, not a test: it never fails a build
@@ -222,6 +226,7 @@ class Row:
     memory: bool = False  # compare peak RSS instead of time
     at_least: bool = False  # the target is a floor (checkov: svclint at least 20x faster)
     note: str = ""
+    no_cpu: bool = False  # a latency inside a process (the language server): no CPU time of its own
 
     @property
     def ratio(self) -> float | None:
@@ -233,7 +238,7 @@ class Row:
 
     @property
     def cpu_ratio(self) -> float | None:
-        if self.case is None or self.base is None or self.memory:
+        if self.case is None or self.base is None or self.memory or self.no_cpu:
             return None
         return self.case.cpu / self.base.cpu
 
@@ -255,8 +260,8 @@ class Row:
         return [
             self.what,
             "-" if c is None or self.memory else f"{c.wall:.3f}",
-            "-" if c is None or self.memory else f"{c.cpu:.3f}",
-            "-" if c is None else f"{c.rss:.1f}",
+            "-" if c is None or self.memory or self.no_cpu else f"{c.cpu:.3f}",
+            "-" if c is None or self.no_cpu else f"{c.rss:.1f}",
             "-" if ratio is None else f"{ratio:.2f}x",
             "-" if cpu_ratio is None else f"{cpu_ratio:.2f}x",
             target,
@@ -548,7 +553,38 @@ def make_rows(cases: dict[str, Case], n: int, k: int) -> list[Row]:
         )
     else:
         rows.append(Row("checkov comparison", None, note="skipped: checkov not on PATH"))
+    if "lsp-edit" in cases:
+        rows.append(
+            Row(cases["lsp-edit"].label + " / one small file", c("lsp-edit"), c("lint-small"),
+                no_cpu=True)
+        )  # fmt: skip
+    else:
+        rows.append(Row("svclint lsp, edit -> diagnostics", None, note=LSP_SKIPPED))
     return rows
+
+
+LSP_SKIPPED = "skipped: pygls not installed (pip install 'svclint[lsp]')"
+
+
+def lsp_case(fleet: Path, n: int, edits: int, env: dict[str, str]) -> Case | None:
+    """Edit -> publishDiagnostics in a workspace of the fleet (benchmarks/lsp_edit.py): each
+    edit a sample. None when the language server cannot run here."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        return None
+    file = next(p for p in sorted(fleet.rglob("*.yaml")) if "targetPort:" in p.read_text())
+    script = [sys.executable, str(HERE / "lsp_edit.py"), str(fleet), str(file)]
+    proc = subprocess.run(
+        [*script, "--edits", str(edits)], capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        raise RunFailed(f"lsp-edit: exit {proc.returncode}: {proc.stderr[-3000:]}")
+    data = json.loads(proc.stdout)
+    case = Case("lsp-edit", f"svclint lsp, edit -> diagnostics, {n}-app workspace", script)
+    case.samples = [Sample(s, 0.0, 0.0, 0) for s in data["edits"]]
+    log(f"lsp: workspace loaded and first diagnostics in {data['startup']:.2f}s")
+    return case
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -586,6 +622,10 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
                 raise RunFailed(f"{case.key}: exit {sample.code}: {err[-3000:]}")
             case.samples.append(sample)
         log(f"round {r + 1}/{args.repeat} done ({time.perf_counter() - t0:.0f}s)")
+    if "lint-1x" in cases:
+        lsp = lsp_case(Path(cases["lint-1x"].cmd[-1]), n, max(11, 2 * args.repeat + 1), env)
+        if lsp is not None:
+            cases[lsp.key] = lsp
     load_after = os.getloadavg()
 
     try:

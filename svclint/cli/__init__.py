@@ -5,6 +5,7 @@
     svclint rule ID               one rule's documentation                     (catalog.py)
     svclint trace SERVICE [PATH]  explain one Service's wiring (docs/trace.md) (explain.py)
     svclint graph [PATH]          the objects and their relations              (explain.py)
+    svclint lsp                   the language server, over stdio              (lsp.py)
 
 The options that shape a lint run, and the run itself, are shared (`common.py`). A command's
 module is imported only when that command runs: `svclint rules` loads no engine.
@@ -28,6 +29,7 @@ COMMANDS = {
     "rule": ("catalog", "show_rule"),
     "trace": ("explain", "trace"),
     "graph": ("explain", "graph"),
+    "lsp": ("lsp", "lsp"),
 }
 
 

@@ -200,8 +200,14 @@ def decode(data: bytes, name: str) -> str:
             raise InputError(
                 f"{name}: not UTF-8 text (invalid byte at offset {exc.start})"
             ) from exc
+    return as_read(text, name)
+
+
+def as_read(text: str, name: str) -> str:
+    """Text from elsewhere (an editor's buffer) as svclint reads a file: no BOM, CRLF folded."""
     if "\x00" in text:
         raise InputError(f"{name}: not a text file (contains NUL characters)")
+    text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text

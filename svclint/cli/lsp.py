@@ -1,0 +1,44 @@
+"""`svclint lsp`: the language server, over stdio (svclint/lsp/, docs/editors.md)."""
+
+from __future__ import annotations
+
+import click
+
+from ..config.settings import Flags
+from .common import fail
+
+
+@click.command("lsp")
+@click.option("--select", multiple=True, help="Run only these rules (comma-separated; `all`).")
+@click.option("--ignore", multiple=True, help="Do not run these rules (comma-separated).")
+@click.option("--kubernetes-version", default=None, help="Target Kubernetes version (1.NN).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Config file (default: .svclint.yaml found upward from the workspace folder).",
+)
+@click.option("--exclude", multiple=True, help="Path glob to skip when walking the workspace.")
+@click.option("--stdio", is_flag=True, help="Speak over standard input and output (the default).")
+def lsp(
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    kubernetes_version: str | None,
+    config_path: str | None,
+    exclude: tuple[str, ...],
+    stdio: bool,
+) -> None:
+    """Serve svclint's findings to an editor over the Language Server Protocol."""
+    try:
+        from ..lsp.server import serve
+    except ImportError as exc:
+        fail(f"the language server needs pygls ({exc.name} is missing): pip install 'svclint[lsp]'")
+    flags = Flags(
+        select=select,
+        ignore=ignore,
+        kubernetes_version=kubernetes_version,
+        exclude=exclude,
+        no_build=True,  # the editor lints files as written: builds are the CLI's
+    )
+    serve(flags, config_path)
