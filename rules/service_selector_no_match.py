@@ -29,9 +29,11 @@ source in another namespace would match. The level drops to `info` when svclint 
 - a selector value is the name of a custom resource in the namespace, under a key that shares a
   word with the resource's kind or API group (`rook_object_store: my-store` and a
   `CephObjectStore` named `my-store`; `strimzi.io/cluster: my-cluster` and a
-  `kafka.strimzi.io` `Kafka` named `my-cluster`): operators label the pods they create that way.
-  Generic keys (`app`, `app.kubernetes.io/name`...) never count, so a ServiceMonitor named like
-  the app does not hide a broken selector.
+  `kafka.strimzi.io` `Kafka` named `my-cluster`), or under any key when another key of the
+  selector starts with the resource's kind (`app.kubernetes.io/name: my-cluster` beside
+  `redisfailovers-role: master`, and a `RedisFailover` named `my-cluster`): operators label the
+  pods they create that way. Generic keys alone (`app`, `app.kubernetes.io/name`...) never count,
+  so a ServiceMonitor named like the app does not hide a broken selector.
 
 ## Why it matters
 
@@ -291,13 +293,20 @@ def _words(text: str) -> set[str]:
 
 def _named_custom_resource(svc: Service, cluster: Cluster) -> tuple[str, K8sObject] | None:
     """A selector (key, custom resource) where the value is the resource's name and the key
-    shares a word with its kind or group: the pods' operator labels them with their owner."""
-    for key, value in (svc.selector or {}).items():
+    shares a word with its kind or group, or another key of the selector starts with its kind
+    (`redisfailovers-role` beside `app.kubernetes.io/name: my-cluster`, for a RedisFailover
+    `my-cluster`): the pods' operator labels them with their owner."""
+    selector = svc.selector or {}
+    all_words = {w for key in selector for w in _words(key)}
+    for key, value in selector.items():
         key_words = _words(key)
-        if not key_words:
-            continue
         for obj in custom_resources(cluster, svc.namespace):
-            if obj.name == value and key_words & (_words(obj.kind) | _words(obj.group)):
+            if obj.name != value:
+                continue
+            kind = obj.kind.lower()
+            if key_words & (_words(obj.kind) | _words(obj.group)) or any(
+                w.startswith(kind) for w in all_words
+            ):
                 return key, obj
     return None
 
