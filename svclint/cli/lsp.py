@@ -33,6 +33,8 @@ def lsp(
     try:
         from ..lsp.server import serve
     except ImportError as exc:
+        if not (exc.name or "").startswith(("pygls", "lsprotocol", "cattrs", "attrs")):
+            raise
         fail(f"the language server needs pygls ({exc.name} is missing): pip install 'svclint[lsp]'")
     flags = Flags(
         select=select,
