@@ -24,8 +24,10 @@ source in another namespace would match. The level drops to `info` when svclint 
 
 - the namespace has no pod sources in the input at all (you linted the Services alone);
 - a custom resource in the namespace (a Prometheus, a Kafka cluster...) carries pod metadata
-  (`podMetadata`, `podTemplate`, `template`, `pod` or `inheritedMetadata`) with all the selector's
-  labels: an operator probably creates the pods, and the finding names that resource;
+  (`podMetadata`, `podTemplate`, `template`, `pod` or `inheritedMetadata`, or a whole pod
+  template with `spec.containers` under any key ending in `Template`, as a LeaderWorkerSet's
+  `leaderTemplate`) with all the selector's labels: an operator probably creates the pods, and the
+  finding names that resource;
 - a selector value is the name of a custom resource in the namespace, under a key that shares a
   word with the resource's kind or API group (`rook_object_store: my-store` and a
   `CephObjectStore` named `my-store`; `strimzi.io/cluster: my-cluster` and a

@@ -272,7 +272,15 @@ def _pod_metadata_labels(spec: Map) -> Iterator[Map]:
     """Label maps under pod-metadata-like keys, at any depth (each node visited once)."""
     for node in walk_maps(spec):
         for key, value in node.values.items():
-            if key in POD_METADATA_KEYS and isinstance(value, Map):
+            if not isinstance(value, Map):
+                continue
+            if key in POD_METADATA_KEYS:
                 labels = value.map("labels") or value.dig_map("metadata", "labels")
-                if labels is not None:
-                    yield labels
+            elif key.endswith("Template") and value.dig("spec", "containers"):
+                # A whole pod template under a name of the operator's own (LeaderWorkerSet's
+                # `leaderTemplate` and `workerTemplate`): its pods carry these labels.
+                labels = value.dig_map("metadata", "labels")
+            else:
+                continue
+            if labels is not None:
+                yield labels
