@@ -120,8 +120,7 @@ spec:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 
 from svclint.api import (
     Cluster,
@@ -135,9 +134,10 @@ from svclint.api import (
     Requirement,
     Scalar,
     Service,
-    closest,
     did_you_mean,
-    edit_distance,
+    is_typo,
+    label_slip,
+    nearest_labels,
     pod_source_labels,
     problem,
     quote_list,
@@ -180,9 +180,7 @@ ENABLED = True
 TARGET = "objects"
 KINDS = MONITOR_KINDS
 
-T = TypeVar("T")
 _POSITIVE = ("In", "Exists")  # requirements a label must be present for
-_TYPO = 0.25  # at most one edit in four characters: a slip, not another word
 
 
 def check(obj: K8sObject, cluster: Cluster) -> Iterator[Problem]:
@@ -341,7 +339,7 @@ def _selects_no_service(
         )
         hint = _namespace_hint(obj, sorted({s.namespace for s in elsewhere}), cluster)
     if mixup is None and not elsewhere:
-        nearest = _nearest(selector, watched, lambda s: s.obj.labels)
+        nearest = nearest_labels(selector, watched, lambda s: s.obj.labels)
         if nearest is not None:
             svc, failing = nearest
             message += f"; nearest is Service `{svc.name}`: {_describe(failing, svc.obj.labels)}"
@@ -439,7 +437,7 @@ def _port(
         for s in selected[:3]
         if not is_builtin(s.obj)
     ]
-    if hint is None and closest(value, names, _TYPO) is None:
+    if hint is None and not any(is_typo(value, n) for n in names):
         # Nothing says the value is wrong: an operator may create another Service it selects.
         found_cr = operator_resources(cluster, scope.namespaces, selector)
         if found_cr:
@@ -673,7 +671,9 @@ def _selects_no_pods(
         )
         hint = _namespace_hint(obj, [ps.namespace], cluster)
     else:
-        nearest = _nearest(selector, pod_sources_in(cluster, scope.namespaces), lambda p: p.labels)
+        nearest = nearest_labels(
+            selector, pod_sources_in(cluster, scope.namespaces), lambda p: p.labels
+        )
         if nearest is not None:
             ps, failing = nearest
             message += f"; nearest is {ps.kind} `{ps.obj.name}`: {_describe(failing, ps.labels)}"
@@ -910,29 +910,6 @@ def _labels_to_add(selector: LabelSelector, labels: dict[str, str]) -> str:
     return "labels the selector matches"
 
 
-def _nearest(
-    selector: LabelSelector, candidates: list[T], labels_of: Callable[[T], dict[str, str]]
-) -> tuple[T, list[Requirement]] | None:
-    """The candidate failing the fewest requirements (ties: the closest values), among those
-    that carry one of the selector's keys."""
-    keys = {r.key for r in selector.requirements}
-    best: tuple[tuple[int, int], T, list[Requirement]] | None = None
-    for cand in candidates:
-        labels = labels_of(cand)
-        if not keys & labels.keys():
-            continue
-        failing = selector.failing(labels)
-        distance = sum(
-            edit_distance(next(iter(r.values)), labels.get(r.key, ""))
-            for r in failing
-            if r.operator == "In" and len(r.values) == 1
-        )
-        score = (len(failing), distance)
-        if best is None or score < best[0]:
-            best = (score, cand, failing)
-    return None if best is None else (best[1], best[2])
-
-
 def _describe(failing: list[Requirement], labels: dict[str, str]) -> str:
     parts = []
     for r in failing:
@@ -947,20 +924,11 @@ def _describe(failing: list[Requirement], labels: dict[str, str]) -> str:
 
 def _typo_hint(failing: list[Requirement], labels: dict[str, str], owner: str) -> str | None:
     """Did you mean the nearest object's label, when one `key: value` is a slip away from it."""
-    if len(failing) != 1:
+    req = failing[0] if len(failing) == 1 else None
+    if req is None or req.operator != "In" or len(req.values) != 1:
         return None
-    req = failing[0]
-    if req.operator != "In" or len(req.values) != 1:
-        return None
-    wanted = next(iter(req.values))
-    if req.key in labels:
-        if closest(wanted, [labels[req.key]], _TYPO) is None:
-            return None
-        return f"did you mean `{req.key}: {labels[req.key]}`? ({owner} has it)"
-    near = closest(req.key, labels, _TYPO)
-    if near is not None and labels[near] == wanted:
-        return f"did you mean `{near}: {wanted}`? ({owner} has it)"
-    return None
+    slip = label_slip(req.key, next(iter(req.values)), labels)
+    return None if slip is None else f"did you mean `{slip[0]}: {slip[1]}`? ({owner} has it)"
 
 
 def _elsewhere(

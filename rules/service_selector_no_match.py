@@ -20,7 +20,10 @@ scales the StatefulSet), and an Indexed Job's `batch.kubernetes.io/job-completio
 which pods exist when the value names none.
 
 The message names the nearest pod source and the labels that differ, and says so when a pod
-source in another namespace would match. The level drops to `info` when svclint cannot know:
+source in another namespace would match. The hint says "did you mean" only when the one differing
+key or value is a slip of the keyboard (at most one edit per four letters of the shorter word:
+`fronted` for `frontend`, not `web-apex` for `web-svc`), the test `monitor-target-not-found` and
+`svclint trace` use too. The level drops to `info` when svclint cannot know:
 
 - the namespace has no pod sources in the input at all (you linted the Services alone);
 - a custom resource in the namespace (a Prometheus, a Kafka cluster...) carries pod metadata
@@ -119,9 +122,10 @@ from svclint.api import (
     Problem,
     Related,
     Service,
-    closest,
-    edit_distance,
+    equality_selector,
     fix_replace,
+    label_slip,
+    nearest_labels,
     problem,
 )
 from svclint.k8s.operators import custom_resources
@@ -171,7 +175,7 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
             related=[Related(obj, obj.name_node(), f"{obj.ref}, named by the selector")],
         )  # fmt: skip
         return
-    nearest, missing = _nearest(selector, candidates)
+    nearest, missing = _nearest(svc, selector, candidates)
     elsewhere = [
         ns
         for ns in sorted(cluster.namespaces_with_pods())
@@ -198,22 +202,13 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
 
 
 def _nearest(
-    selector: dict[str, str], candidates: list[PodSource]
+    svc: Service, selector: dict[str, str], candidates: list[PodSource]
 ) -> tuple[PodSource | None, list[str]]:
-    """The pod source satisfying the most selector pairs (ties: the closest values), and the
-    keys it misses."""
-    best: tuple[tuple[int, int], PodSource, list[str]] | None = None
-    for ps in candidates:
-        missing = [k for k, v in selector.items() if ps.labels.get(k) != v]
-        if len(missing) == len(selector) and not any(k in ps.labels for k in selector):
-            continue  # shares nothing with the selector: not a useful comparison
-        distance = sum(edit_distance(selector[k], ps.labels.get(k, "")) for k in missing)
-        score = (len(missing), distance)
-        if best is None or score < best[0]:
-            best = (score, ps, missing)
-    if best is None:
-        return None, []
-    return best[1], best[2]
+    """The pod source satisfying the most selector pairs, and the keys it misses."""
+    found = nearest_labels(
+        equality_selector(selector, svc.selector_node), candidates, lambda ps: ps.labels
+    )
+    return (None, []) if found is None else (found[0], [r.key for r in found[1]])
 
 
 def _describe(missing: list[str], ps: PodSource, selector: dict[str, str], cluster: Cluster) -> str:
@@ -259,25 +254,19 @@ def _setter(key: str) -> str:
 def _hint(svc: Service, key: str, wanted: str, ps: PodSource) -> tuple[str | None, Fix | None]:
     """`did you mean` the nearest pod source's label, when one key or value is a slip away, and
     the fix that writes it (unsafe: the Service then sends traffic to those pods)."""
+    slip = label_slip(key, wanted, ps.labels)
+    if slip is None:
+        return None, None  # a different word altogether, not a typo
+    near, value = slip
+    hint = f"did you mean `{near}: {value}`? ({ps.obj.ref} has it)"
     written = svc.spec.map("selector") if svc.spec is not None else None
-    if key in ps.labels:
-        if closest(wanted, [ps.labels[key]]) is None:
-            return None, None  # a different value altogether, not a typo
-        value = ps.labels[key]
-        fix = fix_replace(
-            svc.obj.file, svc.selector_value_node(key), value, f"set {key} to {value}", "unsafe"
-        )
-        return f"did you mean `{key}: {value}`? ({ps.obj.ref} has it)", fix
-    near = closest(key, ps.labels)
-    if near is not None and ps.labels[near] == wanted:
-        key_node = written.keys.get(key) if written is not None else None
-        fix = (
-            fix_replace(svc.obj.file, key_node, near, f"rename the key to {near}", "unsafe")
-            if key_node is not None and near not in (written.values if written else {})
-            else None
-        )
-        return f"did you mean `{near}: {wanted}`? ({ps.obj.ref} has it)", fix
-    return None, None
+    if near == key:
+        node = svc.selector_value_node(key)
+        return hint, fix_replace(svc.obj.file, node, value, f"set {key} to {value}", "unsafe")
+    key_node = written.keys.get(key) if written is not None else None
+    if key_node is None or near in (written.values if written else {}):
+        return hint, None
+    return hint, fix_replace(svc.obj.file, key_node, near, f"rename the key to {near}", "unsafe")
 
 
 # Words that say nothing about which resource a label refers to.

@@ -30,10 +30,25 @@ docs/writing-rules.md walks through adding one.
 from __future__ import annotations
 
 from .k8s.endpoints import SERVICE_NAME_LABEL
-from .k8s.selectors import OPERATORS, LabelSelector, Requirement, parse_selector
+from .k8s.selectors import (
+    OPERATORS,
+    LabelSelector,
+    Requirement,
+    equality_selector,
+    parse_selector,
+)
 from .lint.fixes import Edit, Fix, fix_quote, fix_replace
 from .lint.problem import LEVELS, Level, Problem, Related, Target, document_problems, problem
-from .messages import closest, did_you_mean, edit_distance, pod_source_labels, quote_list
+from .messages import (
+    closest,
+    did_you_mean,
+    edit_distance,
+    is_typo,
+    label_slip,
+    nearest_labels,
+    pod_source_labels,
+    quote_list,
+)
 from .model.cluster import Cluster, Options
 from .model.nodes import Map, Node, Scalar, Seq, walk_maps
 from .model.objects import K8sObject, Ref, SourceFile
@@ -75,8 +90,12 @@ __all__ = [
     "did_you_mean",
     "document_problems",
     "edit_distance",
+    "equality_selector",
     "fix_quote",
     "fix_replace",
+    "is_typo",
+    "label_slip",
+    "nearest_labels",
     "parse_selector",
     "pod_source_labels",
     "problem",

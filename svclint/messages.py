@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    from .k8s.selectors import LabelSelector, Requirement
     from .model.workloads import PodSource
+
+T = TypeVar("T")
 
 
 def edit_distance(a: str, b: str, cap: int | None = None) -> int:
@@ -46,6 +49,41 @@ def closest(word: str, candidates: Iterable[str], max_ratio: float = 0.5) -> str
         return None
     limit = max(1, int(max(len(word), len(best[1])) * max_ratio))
     return best[1] if best[0] <= limit else None
+
+
+def label_slip(key: str, wanted: str, labels: Mapping[str, str]) -> tuple[str, str] | None:
+    """The label (key, value) that a selector's `key: wanted` is a slip of: the same key with a
+    value a typo away (`app: fronted` for `app: frontend`), or a key a typo away holding the very
+    value (`ap: web` for `app: web`). None when the difference is another word, not a typo."""
+    if key in labels:
+        return (key, labels[key]) if is_typo(wanted, labels[key]) else None
+    keys = [k for k, v in labels.items() if v == wanted and is_typo(key, k)]
+    if not keys:
+        return None
+    return min(keys, key=lambda k: (edit_distance(key, k), k)), wanted
+
+
+def nearest_labels(
+    selector: LabelSelector, candidates: Iterable[T], labels_of: Callable[[T], Mapping[str, str]]
+) -> tuple[T, list[Requirement]] | None:
+    """The candidate whose labels fail the fewest requirements of `selector` (ties: the smallest
+    edit distance between the wanted and the actual values, then the first), with the
+    requirements it fails; only candidates carrying one of the selector's keys compete."""
+    keys = {r.key for r in selector.requirements}
+    best: tuple[tuple[int, int], T, list[Requirement]] | None = None
+    for cand in candidates:
+        labels = labels_of(cand)
+        if not keys & labels.keys():
+            continue  # shares nothing with the selector: not a useful comparison
+        failing = selector.failing(labels)
+        distance = sum(
+            edit_distance(next(iter(r.values)), labels.get(r.key, ""))
+            for r in failing
+            if r.operator == "In" and len(r.values) == 1
+        )
+        if best is None or (len(failing), distance) < best[0]:
+            best = ((len(failing), distance), cand, failing)
+    return None if best is None else (best[1], best[2])
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

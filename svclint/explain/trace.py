@@ -32,7 +32,7 @@ from ..k8s.selectors import LabelSelector, parse_selector
 from ..k8s.service_refs import resolve
 from ..k8s.statefulset import first_ordinal, governed_by, service_name
 from ..lint.findings import Finding, Report
-from ..messages import closest, edit_distance, is_typo
+from ..messages import closest, edit_distance, label_slip
 from ..model.cluster import Cluster
 from ..model.nodes import Node, Scalar, Seq
 from ..model.objects import K8sObject
@@ -410,13 +410,9 @@ def _near_misses(
             continue
         key, wanted = failing[0]
         actual = ps.labels.get(key)
-        similar = None
-        if actual is None:  # the wanted value under a misspelt key?
-            similar = next(
-                (k for k, v in ps.labels.items() if v == wanted and k != key and is_typo(key, k)),
-                None,
-            )
-        typo = similar is not None or (actual is not None and is_typo(wanted, actual))
+        slip = label_slip(key, wanted, ps.labels)
+        similar = slip[0] if slip is not None and actual is None else None  # a misspelt key
+        typo = slip is not None
         if len(selector) == 1 and actual is None and similar is None:
             continue  # shares nothing with the selector
         if pods and not typo and actual is not None:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from ..model.nodes import Map, Node, Scalar, Seq
@@ -24,7 +25,7 @@ class Requirement(NamedTuple):
     values: frozenset[str]
     node: Node  # where it is written (for messages)
 
-    def matches(self, labels: dict[str, str]) -> bool:
+    def matches(self, labels: Mapping[str, str]) -> bool:
         present = self.key in labels
         if self.operator == "In":
             return present and labels[self.key] in self.values
@@ -54,14 +55,20 @@ class LabelSelector(NamedTuple):
         """Selects every pod (`{}`), as the API reads an empty selector."""
         return not self.requirements and not self.invalid
 
-    def matches(self, labels: dict[str, str]) -> bool:
+    def matches(self, labels: Mapping[str, str]) -> bool:
         return all(r.matches(labels) for r in self.requirements)
 
-    def failing(self, labels: dict[str, str]) -> list[Requirement]:
+    def failing(self, labels: Mapping[str, str]) -> list[Requirement]:
         return [r for r in self.requirements if not r.matches(labels)]
 
     def __str__(self) -> str:
         return ", ".join(str(r) for r in self.requirements) or "{}"
+
+
+def equality_selector(pairs: Mapping[str, str], node: Node) -> LabelSelector:
+    """A Service's `spec.selector` (plain `key: value` pairs, all required) as a LabelSelector."""
+    reqs = tuple(Requirement(k, "In", frozenset({v}), node) for k, v in pairs.items())
+    return LabelSelector(reqs, ())
 
 
 def _text(node: Node | None) -> str | None:
