@@ -40,6 +40,11 @@ key or value is a slip of the keyboard (at most one edit per four letters of the
   pods they create that way. Generic keys alone (`app`, `app.kubernetes.io/name`...) never count,
   so a ServiceMonitor named like the app does not hide a broken selector.
 
+The level is `warning` for the root Service of an SMI `TrafficSplit` (`spec.service`): a mesh
+implementing SMI (Linkerd, Open Service Mesh) sends meshed clients to the split's backends and
+never to the root's own endpoints, so a root that selects nothing is broken only for clients
+outside the mesh. The hint proposes the selector of a backend that has pods.
+
 ## Why it matters
 
 The EndpointSlice controller lists pods only in the Service's namespace and only by its selector.
@@ -127,9 +132,11 @@ from svclint.api import (
     label_slip,
     nearest_labels,
     problem,
+    quote_list,
 )
 from svclint.k8s.operators import custom_resources
 from svclint.k8s.pod_labels import JOB_COMPLETION_INDEX_LABEL, PER_POD_LABELS, job_spec
+from svclint.k8s.smi import TrafficSplit, splits_rooted_at
 from svclint.k8s.statefulset import first_ordinal
 
 ID = "service-selector-no-match"
@@ -175,6 +182,10 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
             related=[Related(obj, obj.name_node(), f"{obj.ref}, named by the selector")],
         )  # fmt: skip
         return
+    splits = splits_rooted_at(cluster, svc)
+    if splits:
+        yield _split_root(svc, shown, splits[0], cluster)
+        return
     nearest, missing = _nearest(svc, selector, candidates)
     elsewhere = [
         ns
@@ -199,6 +210,28 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
         fix = None  # the namespace may be what is wrong
     about = [nearest.obj] if nearest is not None else []
     yield problem(svc.obj, node, message, hint=hint, related=related, about=about, fix=fix)
+
+
+def _split_root(svc: Service, shown: str, split: TrafficSplit, cluster: Cluster) -> Problem:
+    """A warning, not an error: meshed clients never use the root Service's own endpoints."""
+    backends = [b for name in split.backends if (b := cluster.service(svc.namespace, name))]
+    serving = next((b for b in backends if b.selector and cluster.pods_for(b)), None)
+    hint = None
+    if serving is not None:
+        pairs = ", ".join(f"`{k}: {v}`" for k, v in (serving.selector or {}).items())
+        hint = (
+            f"to serve clients outside the mesh too, select the pods of backend "
+            f"`{serving.name}` ({pairs})"
+        )
+    return problem(
+        svc.obj, svc.selector_node,
+        f"selector `{shown}` matches no pod template in namespace `{svc.namespace}`; it is the "
+        f"root Service of TrafficSplit {split.obj.name}, so an SMI mesh sends meshed clients to "
+        f"its backends ({quote_list(split.backends)}), but clients outside the mesh reach no pods",
+        level="warning",
+        hint=hint,
+        related=[Related(split.obj, split.root_node, f"{split.obj.ref} splits its traffic")],
+    )  # fmt: skip
 
 
 def _nearest(
