@@ -40,6 +40,13 @@ key or value is a slip of the keyboard (at most one edit per four letters of the
   pods they create that way. Generic keys alone (`app`, `app.kubernetes.io/name`...) never count,
   so a ServiceMonitor named like the app does not hide a broken selector.
 
+The level is `warning` when the labels missing are keys no pod template of the input carries,
+a pod source matches the rest of the selector (the missing keys are not a typo of its labels), and
+its pods' ServiceAccount may `patch` or `update` pods in the namespace (a Role or ClusterRole of the
+input, aggregated ClusterRoles included, or the default `edit`, `admin` or `cluster-admin`, bound
+to it): software such as Patroni (`spilo-role`) and longhorn-manager labels its own pod at runtime.
+Without that permission a label missing from every template stays an error.
+
 The level is `warning` for the root Service of an SMI `TrafficSplit` (`spec.service`): a mesh
 implementing SMI (Linkerd, Open Service Mesh) sends meshed clients to the split's backends and
 never to the root's own endpoints, so a root that selects nothing is broken only for clients
@@ -135,7 +142,13 @@ from svclint.api import (
     quote_list,
 )
 from svclint.k8s.operators import custom_resources
-from svclint.k8s.pod_labels import JOB_COMPLETION_INDEX_LABEL, PER_POD_LABELS, job_spec
+from svclint.k8s.pod_labels import (
+    JOB_COMPLETION_INDEX_LABEL,
+    PER_POD_LABELS,
+    job_spec,
+    template_label_keys,
+)
+from svclint.k8s.rbac import may_label_pods
 from svclint.k8s.smi import TrafficSplit, splits_rooted_at
 from svclint.k8s.statefulset import first_ordinal
 
@@ -186,6 +199,10 @@ def check(svc: Service, cluster: Cluster) -> Iterator[Problem]:
     if splits:
         yield _split_root(svc, shown, splits[0], cluster)
         return
+    runtime = _runtime_labels(svc, shown, selector, candidates, cluster)
+    if runtime is not None:
+        yield runtime
+        return
     nearest, missing = _nearest(svc, selector, candidates)
     elsewhere = [
         ns
@@ -232,6 +249,57 @@ def _split_root(svc: Service, shown: str, split: TrafficSplit, cluster: Cluster)
         hint=hint,
         related=[Related(split.obj, split.root_node, f"{split.obj.ref} splits its traffic")],
     )  # fmt: skip
+
+
+def _runtime_labels(
+    svc: Service,
+    shown: str,
+    selector: dict[str, str],
+    candidates: list[PodSource],
+    cluster: Cluster,
+) -> Problem | None:
+    """A warning when the missing labels are keys no pod template carries, on pods that match
+    the rest of the selector and may patch pods: they may label themselves at runtime."""
+    known = template_label_keys(cluster)
+    unknown = [k for k in selector if k not in known]
+    if not unknown or any(k in PER_POD_LABELS for k in selector):
+        return None
+    named = {p.target for p in svc.ports if isinstance(p.target, str)}
+    # Pods declaring the Service's named target ports first: those are the ones it is for.
+    ranked = sorted(
+        candidates, key=lambda ps: not named <= {p.name for c in ps.containers for p in c.ports}
+    )
+    for ps in ranked:
+        if any(ps.labels.get(k) != v for k, v in selector.items() if k not in unknown):
+            continue
+        if any(label_slip(k, selector[k], ps.labels) for k in unknown):
+            continue  # a typo of a label it has, not a label set at runtime
+        allowed = may_label_pods(cluster, ps)
+        if allowed is None:
+            continue
+        account, grant = allowed
+        keys = quote_list(unknown)
+        pairs = ", ".join(f"`{k}: {selector[k]}`" for k in unknown)
+        return problem(
+            svc.obj, svc.selector_node,
+            f"selector `{shown}` matches no pod template in namespace `{svc.namespace}`; no pod "
+            f"template in the input carries {keys}, but the pods of {ps.kind} {ps.obj.name}"
+            f"{' match the rest and' if len(unknown) < len(selector) else ''} run as "
+            f"ServiceAccount `{account}`, which may patch pods "
+            f"({grant.role}, through {grant.binding.kind} {grant.binding.name}): if they label "
+            "themselves at runtime (as Patroni and longhorn-manager do), the Service selects them",
+            level="warning",
+            hint=(
+                f"check the labels the running pods of {ps.obj.ref} carry (`kubectl get pods -n "
+                f"{ps.namespace} --show-labels`); if nothing sets {pairs}, fix the selector or "
+                "the pod template"
+            ),
+            related=[
+                Related(ps.obj, ps.labels_node, f"pod labels of {ps.obj.ref}"),
+                Related(grant.binding, grant.binding.name_node(), f"{grant.binding.ref} grants it"),
+            ],
+        )  # fmt: skip
+    return None
 
 
 def _nearest(

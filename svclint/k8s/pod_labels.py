@@ -16,8 +16,13 @@ controller each pod of an Indexed Job with its completion index
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..model.nodes import Map
 from ..model.objects import K8sObject
+
+if TYPE_CHECKING:
+    from ..model.cluster import Cluster
 
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
@@ -82,3 +87,11 @@ def wanted_completion_index(obj: K8sObject, per_pod: dict[str, str]) -> bool:
         return False
     completions = spec.get_int("completions")
     return completions is None or int(value) < completions
+
+
+def template_label_keys(cluster: Cluster) -> frozenset[str]:
+    """Every label key that some pod template (or Pod) of the input carries."""
+    return cluster.memo(
+        "k8s.pod_labels.template_keys",
+        lambda: frozenset(k for ps in cluster.pod_sources for k in ps.labels),
+    )
