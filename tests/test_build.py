@@ -256,6 +256,31 @@ def test_a_chart_is_rendered_and_each_finding_located_in_its_template(
 
 
 @needs_helm_sdk
+def test_each_document_of_a_template_is_located_in_it(
+    monkeypatch: pytest.MonkeyPatch, sdk_only: None, tmp_path: Path
+) -> None:
+    # `helm template` prints `# Source:` above every document of a template, not only the
+    # first; without it the Service below would be shown at Chart.yaml line 1.
+    chart = tmp_path / "app"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: app\nversion: 0.1.0\n")
+    (chart / "templates" / "web.yaml").write_text(
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+        "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n"
+        "      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n"
+        "          image: nginx:1.27\n          readinessProbe: {tcpSocket: {port: 80}}\n"
+        "          ports:\n            - {name: http, containerPort: 80}\n"
+        "---  \napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
+        "  selector: {app: web}\n  ports:\n    - port: 80\n      targetPort: htp\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    _, report, _ = _run("app")
+    assert _brief(report) == [("service-targetport-not-found", "app/templates/web.yaml", 28, 7)]
+    assert report["findings"][0]["rendered"]["line"] == 30  # its own `# Source:` line above it
+    assert report["summary"]["objects"] == 2
+
+
+@needs_helm_sdk
 def test_values_and_set_apply_in_order(monkeypatch: pytest.MonkeyPatch, sdk_only: None) -> None:
     monkeypatch.chdir(CHARTS)
     _, report, _ = _run("--values", "prod-values.yaml", "shop")

@@ -17,6 +17,7 @@ one error naming the root and the tool's own message.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -150,15 +151,20 @@ def _render_with_sdk(
         )
     except helm_python.HelmError as exc:
         raise BuildError(f"Helm chart {chart}: {_first_line(str(exc))}") from exc
-    # As `helm template` prints it: each template after a `# Source:` comment; NOTES.txt and
-    # templates that render to nothing are left out.
+    # As `helm template` prints it: every document of a template after its own `# Source:`
+    # comment (so each object is placed in its template); NOTES.txt and empty documents left out.
     parts = []
     for path in sorted(manifests):
-        body = manifests[path]
-        if os.path.basename(path) == "NOTES.txt" or not body.strip():
+        if os.path.basename(path) == "NOTES.txt":
             continue
-        parts.append(f"---\n# Source: {path}\n{body.rstrip()}\n")
+        for body in _HELM_DOCUMENT_SEPARATOR.split(manifests[path]):
+            if body.strip():
+                parts.append(f"---\n# Source: {path}\n{body.strip()}\n")
     return "".join(parts)
+
+
+# Helm's releaseutil.SplitManifests: `---` at the start of a line ends a document.
+_HELM_DOCUMENT_SEPARATOR = re.compile(r"(?:^|\s*\n)---\s*")
 
 
 def _coalesce(into: dict[str, Any], new: dict[str, Any]) -> None:
