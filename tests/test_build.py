@@ -243,7 +243,7 @@ def test_a_chart_is_rendered_and_each_finding_located_in_its_template(
     assert code == 1
     assert _brief(report) == [
         ("service-selector-no-match", "shop/charts/cache/templates/service.yaml", 8, 5),
-        ("readiness-probe-missing", "shop/templates/deployment.yaml", 1, 1),
+        ("readiness-probe-missing", "shop/templates/deployment.yaml", 16, 11),  # `- name: web`
     ]
     subchart = report["findings"][0]
     assert subchart["message"] == (

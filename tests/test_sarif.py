@@ -452,7 +452,7 @@ def test_helm_stdin_maps_to_templates(repo: Path) -> None:
     doc, code = sarif_of(*SELECT, "--chart-dir", "charts/shop", "-", cwd=repo, stdin=RENDERED)
     assert code == 1
     (res,) = results(doc)
-    # `app:` occurs once in the template: the finding is on that line, the key's columns.
+    # The finding is on the template line of `spec.selector.app`, at the key's columns.
     assert uri_region(res["locations"][0]) == ("charts/shop/templates/svc.yaml", 7, 5, 7, 8)
     assert res["properties"]["rendered"] == {
         "file": "<stdin>", "line": 9, "column": 10, "endLine": 9, "endColumn": 13,
@@ -462,14 +462,32 @@ def test_helm_stdin_maps_to_templates(repo: Path) -> None:
     assert "[labels of Deployment default/shop-web](1)" in res["message"]["text"]
 
 
-def test_helm_absolute_chart_dir_and_repeated_key(repo: Path) -> None:
-    # `app:` twice in the template: the line cannot be told, so line 1 of the template.
+BRANCHES = "  selector:\n{{- if .Values.canary }}\n    app: canary\n{{- else }}\n    app: {{ .Values.app }}\n{{- end }}\n"
+
+
+@pytest.mark.parametrize(
+    ("template", "region"),
+    [
+        # `app:` twice, under metadata.labels and spec.selector: the selector's, by its parents.
+        (SVC_TEMPLATE.replace("  name:", "  labels:\n    app: shop\n  name:"), (9, 5, 9, 8)),
+        # spec.selector.app in both branches of an `if`: its parent `selector:` is certain.
+        (
+            SVC_TEMPLATE.replace("  selector:\n    app: {{ .Values.app }}\n", BRANCHES),
+            (6, 3, 6, 11),
+        ),
+        # The whole spec comes from a helper: nothing of the path is in the template.
+        (SVC_TEMPLATE.split("spec:")[0] + '{{ include "shop.spec" . }}\n', (1, 1, 1, 1)),
+    ],
+)
+def test_helm_absolute_chart_dir_and_a_key_found_by_its_parents(
+    repo: Path, template: str, region: tuple[int, int, int, int]
+) -> None:
     svc = repo / "charts" / "shop" / "templates" / "svc.yaml"
-    svc.write_text(SVC_TEMPLATE.replace("  name:", "  labels:\n    app: shop\n  name:"))
+    svc.write_text(template)
     chart = str(repo / "charts" / "shop")
     doc, _ = sarif_of(*SELECT, "--chart-dir", chart, "-", cwd=repo, stdin=RENDERED)
     (res,) = results(doc)
-    assert uri_region(res["locations"][0]) == ("charts/shop/templates/svc.yaml", 1, 1, 1, 1)
+    assert uri_region(res["locations"][0]) == ("charts/shop/templates/svc.yaml", *region)
     assert res["properties"]["rendered"]["line"] == 9
 
 

@@ -1,9 +1,9 @@
 """Where to show a finding: the file a person edits, when svclint can tell.
 
 Rendered input (Helm `# Source:`, kustomize `config.kubernetes.io/origin`) names the file an
-object came from. When that file is readable, the finding moves there: to the line where the
-offending key occurs, if it occurs exactly once in that file, else to line 1 (a template's lines
-do not match the rendered ones). The rendered position is kept alongside. Output svclint built
+object came from. When that file is readable, the finding moves there: to the line of the
+offending key, found by its path of parent keys (a template's lines do not match the rendered
+ones), or of its nearest parent key that can be told, else to line 1. The rendered position is kept alongside. Output svclint built
 itself (a kustomization, a chart) that names no readable file is shown at the root it built.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -36,44 +37,131 @@ def _inside_cwd(path: str) -> bool:
     return real == root or real.startswith(root + os.sep)
 
 
-@lru_cache(maxsize=256)
-def _read_lines(path: str) -> tuple[str, ...] | None:
+class _Source(NamedTuple):
+    """A source file's lines and the lines of each key in it."""
+
+    lines: tuple[str, ...]
+    keys: dict[str, list[int]]  # key -> its 1-based lines
+
+
+def _read(path: str) -> _Source | None:
+    # Cached by the file's identity and version, not its name: a relative name means another
+    # file after a chdir, and the language server runs while files change.
     try:
         if not _inside_cwd(path) or not os.path.isfile(path):
             return None
-        if os.path.getsize(path) > 8 * 1024 * 1024:
-            return None
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
-            return tuple(fh.read().replace("\r\n", "\n").split("\n"))
+        st = os.stat(path)
     except OSError:
         return None
+    if st.st_size > 8 * 1024 * 1024:
+        return None
+    return _read_at(os.path.realpath(path), st.st_mtime_ns, st.st_size)
 
 
-def _key_of(line: str) -> str | None:
-    m = _KEY.match(line)
-    return m.group(2).strip() if m else None
+@lru_cache(maxsize=256)
+def _read_at(real: str, mtime_ns: int, size: int) -> _Source | None:
+    try:
+        with open(real, encoding="utf-8-sig", errors="replace") as fh:
+            lines = tuple(fh.read().replace("\r\n", "\n").split("\n"))
+    except OSError:
+        return None
+    keys: dict[str, list[int]] = {}
+    for i, text in enumerate(lines, 1):
+        found = _key_at(text)
+        if found is not None:
+            keys.setdefault(found[0], []).append(i)
+    return _Source(lines, keys)
 
 
 def place(f: Finding) -> Placed:
     line, col, end_line, end_col = f.pos
     rendered = Location(f.file.path, line, col, end_line, end_col)
     source = f.obj.source if f.obj is not None else None
-    lines = _read_lines(source) if source is not None else None
-    if lines is None and f.file.built_from is not None:
+    read = _read(source) if source is not None else None
+    if read is None and f.file.built_from is not None:
         # Built output is no file anyone edits: the root that was built stands for it.
         return Placed(Location(f.file.built_from, 1, 1, 1, 1), rendered, source, None)
     if source is None:
         return Placed(rendered, None, None, None)
-    if lines is None:
+    if read is None:
         return Placed(rendered, None, source, None)
-    key = _key_of(f.file.line(line))
-    target = (1, 1, 1, 1)
-    if key:
-        pattern = re.compile(r"(?:^|[\s{,\-])[\"']?" + re.escape(key) + r"[\"']?\s*:")
-        hits = [(i, m) for i, text in enumerate(lines, 1) if (m := pattern.search(text))]
-        if len(hits) == 1:
-            i, m = hits[0]
-            start = lines[i - 1].find(key, m.start())
-            target = (i, start + 1, i, start + 1 + len(key))
-    text = lines[target[0] - 1] if lines else ""
+    found = _in_source(f.file.line, line, read)
+    target = found if found is not None else (1, 1, 1, 1)
+    text = read.lines[target[0] - 1] if read.lines else ""
     return Placed(Location(source, *target), rendered, source, text)
+
+
+# (key, line, column of the key): one step of the path from a document's top to a line.
+Step = tuple[str, int, int]
+
+
+def _key_at(text: str) -> tuple[str, int] | None:
+    """The mapping key a line starts (after any `- ` item marks), with its 0-based column."""
+    m = _KEY.match(text)
+    return (m.group(2).strip(), m.start(2)) if m else None
+
+
+def _text_from_key(text: str) -> str:
+    """`- name: web  # comment` -> `name: web  # comment`: a line without its item marks."""
+    found = _key_at(text)
+    return text[found[1] :].strip() if found is not None else text.strip()
+
+
+def _ancestry(line_at: Callable[[int], str], n: int) -> list[Step]:
+    """The keys from the top of the document down to line `n` (1-based), by indentation: each
+    parent is the nearest key above that starts further left. Blank lines, comments and lines
+    that start with a template action (`{{- include ... | nindent 8 }}`) are skipped; a `---`
+    line ends the document."""
+    text = line_at(n)
+    own = _key_at(text)
+    steps: list[Step] = []
+    if own is not None:
+        steps.append((own[0], n, own[1]))
+        indent = own[1]
+    else:  # a scalar list item or a flow continuation: its parent is the first step
+        indent = len(text) - len(text.lstrip())
+    for i in range(n - 1, 0, -1):
+        if indent == 0:
+            break
+        above = line_at(i)
+        if above.startswith("---"):
+            break
+        found = _key_at(above)
+        if found is not None and found[1] < indent:
+            steps.append((found[0], i, found[1]))
+            indent = found[1]
+    steps.reverse()
+    return steps
+
+
+def _in_source(
+    rendered_at: Callable[[int], str],
+    line: int,
+    source: _Source,
+) -> tuple[int, int, int, int] | None:
+    """The span, in a template or kustomize base, of the key a rendered line holds: the one line
+    whose key has the same path from the document's top. Templates move and repeat lines, so
+    when the path is not there once (a key from a helper, two branches of an `if`), the nearest
+    parent key that is, the way a reader would narrow it down; None when no parent is."""
+
+    def source_at(i: int) -> str:
+        return source.lines[i - 1] if 0 < i <= len(source.lines) else ""
+
+    path = _ancestry(rendered_at, line)
+    while path:
+        key, at, col = path[-1]
+        same = [
+            i
+            for i in source.keys.get(key, ())
+            if [s[0] for s in _ancestry(source_at, i)] == [s[0] for s in path]
+        ]
+        if len(same) > 1:  # the same path written twice: the one with the same text, if one is
+            text = rendered_at(at)[col:].strip()
+            same = [i for i in same if _text_from_key(source_at(i)) == text]
+        if len(same) == 1:
+            i = same[0]
+            start = _key_at(source_at(i))
+            c = start[1] if start is not None else 0
+            return (i, c + 1, i, c + 1 + len(key))
+        path = path[:-1]
+    return None

@@ -10,8 +10,8 @@ directory (which must be the repository root, as GitHub resolves relative URIs a
 
 - a plain file: its path, relative, POSIX, percent-encoded, symlinks resolved;
 - a rendered object (Helm `# Source:`, kustomize origin) whose source file is readable: that file,
-  at the offending key when it occurs once there, else line 1 (`locate.place`); the rendered
-  position is kept in `result.properties.rendered`;
+  at the offending key found by its parent keys, else a parent, else line 1 (`locate.place`);
+  the rendered position is kept in `result.properties.rendered`;
 - standard input: the `--stdin-filename` name.
 
 A finding that fits none of these (standard input without a name and without a readable source),
