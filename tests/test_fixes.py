@@ -125,6 +125,66 @@ def test_a_fix_that_adds_a_finding_is_rolled_back(
     assert "svclint: fixed 2 findings in 1 file" in result.stderr
 
 
+CROSS_SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: wbe
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+"""
+CROSS_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - {name: http, containerPort: 8080}
+          readinessProbe: {httpGet: {path: /ready, port: http}}
+"""
+
+
+@pytest.mark.parametrize("probe", [True, False], ids=["probe", "no-probe"])
+def test_a_finding_added_in_another_file_rolls_the_fix_back(
+    probe: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fixed selector would reach a Deployment, in another file, without a readinessProbe:
+    judged as when both are in one file."""
+    monkeypatch.chdir(tmp_path)
+    Path("svc.yaml").write_text(CROSS_SERVICE)
+    deployment = (
+        CROSS_DEPLOYMENT if probe else re.sub(r" +readinessProbe.*\n", "", CROSS_DEPLOYMENT)
+    )
+    Path("deploy.yaml").write_text(deployment)
+    result = svclint("--fix", "--unsafe-fixes", "svc.yaml", "deploy.yaml")
+    if probe:
+        assert Path("svc.yaml").read_text() == CROSS_SERVICE.replace("app: wbe", "app: web")
+        assert "svclint: fixed 1 finding in 1 file" in result.stderr
+    else:
+        assert Path("svc.yaml").read_text() == CROSS_SERVICE
+        assert (
+            "svclint: note: not fixed: service-selector-no-match at svc.yaml:7:10 (set app to "
+            "web): it adds a finding in deploy.yaml: readiness-probe-missing (container `web` of "
+            "Deployment `web` serves Service `web` port `http` (80) but has no readinessProbe)"
+        ) in result.stderr
+    assert Path("deploy.yaml").read_text() == deployment
+
+
 def test_no_fix_where_the_text_is_not_the_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,8 +8,9 @@ not edited.
 
 Every file's edits are linted before anything is written (the run reads the edited text in place
 of the file): each fix must remove its finding (no finding of that rule is left at that field of
-that object) and add none. When a file's edits together fail that, each is tried alone, and the
-ones that fail are left out and reported. Applying the fixes again changes nothing: their
+that object) and add none, in any file of the run (a fixed selector can make a Deployment in
+another file serve without a readinessProbe). When the edits together fail that, each is tried
+with the ones kept so far, and the ones that fail are left out and reported. Applying the fixes again changes nothing: their
 findings are gone.
 """
 
@@ -105,22 +106,20 @@ def _round(
         }
 
     after = relint(texts(trial))
-    failing = [p for p, fx in trial.items() if _problem(p, fx, report, after)]
-    if failing:  # together they fail: keep those that pass alone
-        for path in failing:
-            alone: list[Finding] = []
-            others = {p: fx for p, fx in trial.items() if p not in failing}
-            for f in trial[path]:
-                why = _problem(
-                    path, [*alone, f], report, relint(texts({**others, path: [*alone, f]}))
-                )
+    if _problem(_all(trial), report, after) is not None:
+        # Together they fail: keep, one by one, those that pass with the ones kept so far.
+        # A fix is judged by the whole run: it may add a finding in another file.
+        kept: dict[str, list[Finding]] = {}
+        for path, fixes in trial.items():
+            for f in fixes:
+                attempt = {**kept, path: [*kept.get(path, []), f]}
+                why = _problem(_all(attempt), report, relint(texts(attempt)))
                 if why is None:
-                    alone.append(f)
+                    kept = attempt
                 else:
                     out.refused.append((f, why))
                     out.tried.add(fingerprint(f))
-            trial[path] = alone
-        trial = {p: fx for p, fx in trial.items() if fx}
+        trial = kept
         after = relint(texts(trial)) if trial else report
     for path, fixes in trial.items():
         fe = files[path]
@@ -186,19 +185,24 @@ def _site(f: Finding) -> tuple[object, ...]:
     return (f.rule, obj.group, obj.kind, obj.namespace, obj.name, path, f.key)
 
 
-def _problem(path: str, fixes: list[Finding], before: Report, after: Report) -> str | None:
-    """Why these fixes of one file are not kept (None: they are)."""
-    mine = [f for f in after.findings if f.file.path == path]
-    sites = {_site(f) for f in mine}
+def _all(changes: dict[str, list[Finding]]) -> list[Finding]:
+    return [f for fixes in changes.values() for f in fixes]
+
+
+def _problem(fixes: list[Finding], before: Report, after: Report) -> str | None:
+    """Why these fixes are not kept (None: they are): a finding of theirs is still there in its
+    file, or the run has a finding it did not have, in any file."""
     for f in fixes:
-        if _site(f) in sites:
+        if any(_site(g) == _site(f) for g in after.findings if g.file.path == f.file.path):
             return "it does not remove its finding"
-    fixed = Counter(fingerprint(f) for f in fixes)
-    had = Counter(fingerprint(f) for f in before.findings if f.file.path == path) - fixed
-    added = [f for f in mine if not _take(had, fingerprint(f))]
-    if added:
-        return f"it adds a finding: {added[0].rule} ({added[0].message})"
-    return None
+    had = Counter(fingerprint(f) for f in before.findings) - Counter(fingerprint(f) for f in fixes)
+    added = [f for f in after.findings if not _take(had, fingerprint(f))]
+    if not added:
+        return None
+    where = (
+        "" if added[0].file.path in {f.file.path for f in fixes} else f" in {added[0].file.path}"
+    )
+    return f"it adds a finding{where}: {added[0].rule} ({added[0].message})"
 
 
 def _take(counter: Counter[str], key: str) -> bool:
