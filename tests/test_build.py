@@ -107,6 +107,62 @@ def test_built_overlays_give_none_of_the_unbuilt_false_errors(
 
 
 @needs_kustomize
+def test_named_files_a_kustomization_builds_are_linted_through_it_with_git_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the pre-commit hook names: a base's changed files. Raw they are unbuilt (no selector,
+    no labels); through the overlays that build them only the real mistake remains, and only
+    the named files' findings are shown."""
+    monkeypatch.chdir(GITOPS)
+    base = ("apps/shop/base/service.yaml", "apps/shop/base/deployment.yaml")
+    _, raw, _ = _run(*base)  # named without --git-context: the files as they are
+    assert {f["rule"] for f in raw["findings"]} == {
+        "workload-selector-mismatch",
+        "service-no-endpoints",
+    }
+    code, report, _ = _run("--git-context", *base)
+    assert code == 1 and _brief(report) == [
+        ("service-targetport-not-found", "apps/shop/base/service.yaml", 9, 7),
+        ("service-targetport-not-found", "apps/shop/base/service.yaml", 9, 7),  # dev's words
+    ]
+    assert report["builds"] == [
+        "kustomization apps/shop/overlays/canary",
+        "kustomization apps/shop/overlays/dev",
+        "kustomization apps/shop/overlays/prod",
+    ]  # every overlay that reads the base (and the broken one's error)
+    assert [e["message"].split(" does not")[0] for e in report["errors"]] == [
+        "kustomization apps/shop/overlays/broken"
+    ]
+    # The Deployment alone: its overlays are built, its own findings (none) shown.
+    _, report, _ = _run("--git-context", "apps/shop/base/deployment.yaml")
+    assert report["findings"] == [] and report["summary"]["builds"] == 3
+    # A file no kustomization reads is linted as before, with the repository as context.
+    _, report, _ = _run("--git-context", "platform/ingress.yaml")
+    assert report["builds"] == [] and {f["file"] for f in report["findings"]} == {
+        "platform/ingress.yaml"
+    }
+
+
+@needs_kustomize
+@pytest.mark.parametrize(
+    "named",
+    ["apps/shop/overlays/prod/kustomization.yaml", "apps/shop/overlays/prod/replicas.yaml"],
+    ids=["kustomization", "patch"],
+)
+def test_a_named_kustomization_or_patch_shows_everything_its_build_finds(
+    monkeypatch: pytest.MonkeyPatch, named: str
+) -> None:
+    # Neither is the source of an object: a change there can break what comes from elsewhere.
+    monkeypatch.chdir(GITOPS)
+    _, report, _ = _run("--git-context", named)
+    assert report["builds"] == ["kustomization apps/shop/overlays/prod"]
+    assert [f["file"] for f in report["findings"]] == [
+        "apps/shop/base/service.yaml",
+        "apps/shop/components/metrics/service-metrics.yaml",
+    ]
+
+
+@needs_kustomize
 def test_a_finding_points_at_the_file_it_came_from_and_keeps_the_rendered_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -278,6 +334,38 @@ def test_each_document_of_a_template_is_located_in_it(
     assert _brief(report) == [("service-targetport-not-found", "app/templates/web.yaml", 28, 7)]
     assert report["findings"][0]["rendered"]["line"] == 30  # its own `# Source:` line above it
     assert report["summary"]["objects"] == 2
+
+
+@needs_helm_sdk
+def test_a_named_chart_file_renders_the_chart(
+    monkeypatch: pytest.MonkeyPatch, sdk_only: None
+) -> None:
+    """A template is not YAML, nor is Chart.yaml an object: named (as the pre-commit hook names
+    changed files), the chart is rendered. A template shows its own findings; values and
+    Chart.yaml show all; a subchart's template renders its parent."""
+    monkeypatch.chdir(CHARTS)
+    everything = [
+        ("service-selector-no-match", "shop/charts/cache/templates/service.yaml", 8, 5),
+        ("readiness-probe-missing", "shop/templates/deployment.yaml", 16, 11),
+    ]
+    cases = {
+        "shop/templates/deployment.yaml": everything[1:],
+        "shop/templates/service.yaml": [],
+        "shop/charts/cache/templates/service.yaml": everything[:1],
+        "shop/values.yaml": everything,
+        "shop/Chart.yaml": everything,
+    }
+    for named, expected in cases.items():
+        code, report, stderr = _run(named)
+        assert _brief(report) == expected, named
+        assert report["builds"] == ["Helm chart shop"] and stderr == ""
+    # Both named: one render.
+    _, report, _ = _run("shop/templates/deployment.yaml", "shop/templates/service.yaml")
+    assert _brief(report) == everything[1:] and report["summary"]["builds"] == 1
+    # Not built: skipped with the note a walk gives, never parsed as YAML.
+    code, report, stderr = _run("--no-build", "shop/templates/deployment.yaml", "shop/Chart.yaml")
+    assert code == 0 and report["findings"] == [] and report["summary"]["files"] == 0
+    assert stderr.count("shop: skipped a Helm chart (templates are not YAML)") == 1
 
 
 @needs_helm_sdk

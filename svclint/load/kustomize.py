@@ -99,3 +99,38 @@ def roots(found: list[Kustomization]) -> list[Kustomization]:
     never is one: kustomize builds it only into a kustomization that lists it."""
     used = {f for k in found for f in k.folders}
     return [k for k in found if not k.component and os.path.normpath(k.folder) not in used]
+
+
+@dataclass(slots=True)
+class Reach:
+    """What building one root reads: its kustomization folders (its own, and the bases and
+    components under it, at any depth) and the files they consume."""
+
+    root: Kustomization
+    folders: set[str]
+    files: set[str]
+
+    def reads(self, path: str) -> bool:
+        """Whether the build reads `path` (normalised): a file it consumes, or any file of a
+        kustomization's folder (linted only through the build)."""
+        return path in self.files or (os.path.dirname(path) or ".") in self.folders
+
+
+def reach(found: list[Kustomization]) -> list[Reach]:
+    """Every root of `found` with what its build reads."""
+    by_folder = {os.path.normpath(k.folder): k for k in found}
+    out = []
+    for root in roots(found):
+        folders: set[str] = set()
+        files: set[str] = set()
+        todo = [os.path.normpath(root.folder)]
+        while todo:
+            folder = todo.pop()
+            k = by_folder.get(folder)
+            if k is None or folder in folders:
+                continue  # a folder with no kustomization: kustomize refuses it; a cycle
+            folders.add(folder)
+            files |= k.files
+            todo += k.folders
+        out.append(Reach(root, folders, files))
+    return out
