@@ -87,14 +87,29 @@ def test_built_overlays_give_none_of_the_unbuilt_false_errors(
         ("service-selector-no-match", "./platform/ingress-copy.yaml", 8, 3),
         ("duplicate-object", "./platform/ingress.yaml", 5, 9),
         ("service-selector-no-match", "./platform/ingress.yaml", 8, 3),
-        # canary and prod say the same of the base: once; dev's namePrefix changes the words.
-        ("service-targetport-not-found", "apps/shop/base/service.yaml", 9, 7),
+        # Every overlay finds it in the base: once, naming the other builds.
         ("service-targetport-not-found", "apps/shop/base/service.yaml", 9, 7),
         (
             "service-targetport-not-found",
             "apps/shop/components/metrics/service-metrics.yaml",
             11,
             7,
+        ),
+    ]
+    base = built["findings"][3]
+    assert base["rendered"]["file"] == "<kustomize build apps/shop/overlays/canary>"
+    assert [(r["message"], r["file"], r["line"]) for r in base["related"]] == [
+        ("ports of container `web`", "<kustomize build apps/shop/overlays/canary>", 42),
+        (
+            "the same in kustomize build apps/shop/overlays/dev: targetPort `htpp` of port `http`"
+            " (80): no container of Deployment dev-web declares a TCP port named `htpp`",
+            "<kustomize build apps/shop/overlays/dev>",
+            15,
+        ),  # dev's namePrefix changes the words: they are kept
+        (
+            "the same in kustomize build apps/shop/overlays/prod",
+            "<kustomize build apps/shop/overlays/prod>",
+            15,
         ),
     ]
     assert built["summary"]["builds"] == 3
@@ -123,7 +138,6 @@ def test_named_files_a_kustomization_builds_are_linted_through_it_with_git_conte
     code, report, _ = _run("--git-context", *base)
     assert code == 1 and _brief(report) == [
         ("service-targetport-not-found", "apps/shop/base/service.yaml", 9, 7),
-        ("service-targetport-not-found", "apps/shop/base/service.yaml", 9, 7),  # dev's words
     ]
     assert report["builds"] == [
         "kustomization apps/shop/overlays/canary",

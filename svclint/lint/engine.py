@@ -32,7 +32,7 @@ from ..load.objects import Provenance, objects_from_document
 from ..model.cluster import Cluster
 from ..model.objects import K8sObject, SourceFile
 from . import suppress
-from .findings import Finding, Report, RuleCrash
+from .findings import Finding, Location, Report, RuleCrash
 from .problem import Problem
 from .registry import RuleSpec
 
@@ -219,18 +219,25 @@ def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, list[Unit]
 
 
 def _once(findings: list[Finding]) -> list[Finding]:
-    """A base's finding shows in every overlay built on it, the same words at the same source
-    line: it is kept once (overlays that change what it says keep their own)."""
-    seen: set[tuple[object, ...]] = set()
+    """A base's finding shows in every overlay built on it, at the same source line: it is kept
+    once, the first build's, and names the other builds (with their words, when an overlay's
+    names change them) as related places."""
+    kept: dict[tuple[object, ...], Finding] = {}
     out = []
     for f in findings:
         source = f.obj.source if f.obj is not None and f.file.built_from else None
-        if source is not None:
-            key = (f.rule, f.level, f.message, f.hint, source, f.file.line(f.pos[0]).strip())
-            if key in seen:
-                continue
-            seen.add(key)
-        out.append(f)
+        if source is None:
+            out.append(f)
+            continue
+        key = (f.rule, f.level, source, f.file.line(f.pos[0]).strip(), f.key)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = f
+            out.append(f)
+            continue
+        build = f.file.path.strip("<>")
+        said = "" if (f.message, f.hint) == (first.message, first.hint) else f": {f.message}"
+        first.related.append((f"the same in {build}{said}", Location(f.file.path, *f.pos)))
     return out
 
 
