@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,10 @@ def test_built_overlays_give_none_of_the_unbuilt_false_errors(
     assert [(r["message"], r["file"], r["line"]) for r in base["related"]] == [
         ("ports of container `web`", "<kustomize build apps/shop/overlays/canary>", 42),
         (
-            "the same in kustomize build apps/shop/overlays/dev: targetPort `htpp` of port `http`"
-            " (80): no container of Deployment dev-web declares a TCP port named `htpp`",
+            (
+                "the same in kustomize build apps/shop/overlays/dev: targetPort `htpp` of port "
+                "`http` (80): no container of Deployment dev-web declares a TCP port named `htpp`"
+            ),
             "<kustomize build apps/shop/overlays/dev>",
             15,
         ),  # dev's namePrefix changes the words: they are kept
@@ -174,6 +177,40 @@ def test_a_named_kustomization_or_patch_shows_everything_its_build_finds(
         "apps/shop/base/service.yaml",
         "apps/shop/components/metrics/service-metrics.yaml",
     ]
+
+
+@needs_kustomize
+@pytest.mark.parametrize(
+    ("comment", "silenced"),
+    [
+        ("      targetPort: htpp  # svclint: ignore=service-targetport-not-found\n", True),
+        ("      # svclint: ignore=all\n      targetPort: htpp\n", True),
+        ("      targetPort: htpp  # svclint: ignore=readiness-probe-missing\n", False),
+        ("      port: 80  # svclint: ignore=all\n      targetPort: htpp\n", False),
+    ],
+    ids=["end-of-line", "line-above", "other-rule", "other-line"],
+)
+def test_a_comment_in_the_base_silences_the_built_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, comment: str, silenced: bool
+) -> None:
+    """kustomize drops comments from its output: they are read where the key is written."""
+    repo = tmp_path / "gitops"
+    shutil.copytree(GITOPS, repo)
+    service = repo / "apps" / "shop" / "base" / "service.yaml"
+    text = service.read_text()
+    if "port: 80  #" in comment:
+        text = text.replace("      port: 80\n      targetPort: htpp\n", comment)
+    else:
+        text = text.replace("      targetPort: htpp\n", comment)
+    assert comment in text
+    service.write_text(text)
+    monkeypatch.chdir(repo)
+    _, report, _ = _run("apps/shop/overlays/dev")
+    rules = [f["rule"] for f in report["findings"]]
+    assert ("service-targetport-not-found" not in rules) == silenced
+    assert [(f["rule"], f["suppressed"]) for f in report["suppressed"]] == (
+        [("service-targetport-not-found", "comment")] if silenced else []
+    )
 
 
 @needs_kustomize

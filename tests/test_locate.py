@@ -1,4 +1,4 @@
-"""Where a rendered object's finding is shown in the file it came from (report/locate.py): the
+"""Where a rendered object's finding is shown in the file it came from (lint/locate.py): the
 line whose key has the same path of parent keys as the rendered one, else its nearest parent that
 can be told, else line 1. Rendered text is kustomize's (keys sorted, lists not indented) and
 Helm's (helpers and `if` branches); the source is what a person wrote."""

@@ -32,13 +32,13 @@ from ..k8s.selectors import LabelSelector, parse_selector
 from ..k8s.service_refs import resolve
 from ..k8s.statefulset import first_ordinal, governed_by, service_name
 from ..lint.findings import Finding, Report
+from ..lint.locate import place
 from ..messages import closest, edit_distance, label_slip
 from ..model.cluster import Cluster
 from ..model.nodes import Node, Scalar, Seq
 from ..model.objects import K8sObject
 from ..model.services import Service, ServicePort
 from ..model.workloads import BATCH_KINDS, Container, PodSource
-from ..report.locate import place
 from .trace_model import (
     Caller,
     Contract,

@@ -4,7 +4,9 @@ main list, so reporters (SARIF) can still say what was silenced and how.
 - Object annotation `svclint.io/ignore: "rule-a,rule-b"` or `"all"`; on a pod template it
   silences findings on that workload.
 - Comment `# svclint: ignore=rule-a,rule-b` at the end of the offending line, or alone on the
-  line above it.
+  line above it; for an object rendered from a source file (kustomize drops comments, Helm keeps
+  them), also there, at the line locate.py places the offending key on (never a parent's or
+  line 1 standing for it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 
 from ..model.cluster import Cluster
 from .findings import Finding
+from .locate import source_lines
 
 ANNOTATION = "svclint.io/ignore"
 _COMMENT = re.compile(r"(?:^|\s)#\s*svclint:\s*ignore=([A-Za-z0-9_,/ -]+)")
@@ -31,6 +34,13 @@ def _comment_ids(line: str) -> set[str] | None:
 
 def _silenced(ids: set[str] | None, rule: str) -> bool:
     return ids is not None and (rule in ids or "all" in ids)
+
+
+def _commented(line: str, above: str, rule: str) -> bool:
+    """A comment at the end of the line, or alone on the line above, silences `rule`."""
+    if _silenced(_comment_ids(line), rule):
+        return True
+    return above.lstrip().startswith("#") and _silenced(_comment_ids(above), rule)
 
 
 def apply(findings: list[Finding], cluster: Cluster) -> tuple[list[Finding], list[Finding]]:
@@ -52,11 +62,12 @@ def apply(findings: list[Finding], cluster: Cluster) -> tuple[list[Finding], lis
                 how = "annotation"
         if how is None:
             line = f.pos[0]
-            if _silenced(_comment_ids(f.file.line(line)), f.rule):
+            if _commented(f.file.line(line), f.file.line(line - 1), f.rule):
                 how = "comment"
-            else:
-                above = f.file.line(line - 1)
-                if above.lstrip().startswith("#") and _silenced(_comment_ids(above), f.rule):
+            elif f.obj is not None and f.obj.source is not None:
+                # kustomize drops comments from its output: read them where the key is written.
+                lines = source_lines(f)
+                if lines is not None and _commented(*lines, f.rule):
                     how = "comment"
         if how is None:
             kept.append(f)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..lint.findings import Finding, Location
+from ..lint.locate import place
 from ..model.objects import K8sObject
-from .locate import place
 
 UNNAMED_STDIN = "<stdin>"  # how the engine names standard input without --stdin-filename
 

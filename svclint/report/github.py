@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..lint.findings import Finding, Report
+from ..lint.locate import place
 from ..model.objects import K8sObject
 from .anchors import UNNAMED_STDIN, ObjectIndex, Unmappable, anchor, related_anchor
-from .locate import place
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 SHOWN_PER_LEVEL = 10

@@ -36,8 +36,8 @@ from typing import Any
 
 from ..lint.findings import Finding, Report
 from ..lint.fingerprint import fingerprint
+from ..lint.locate import place
 from .anchors import UNNAMED_STDIN, repo_path
-from .locate import place
 
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 PROJECT_DIR_VARIABLE = "CI_PROJECT_DIR"

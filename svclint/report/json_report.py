@@ -7,7 +7,7 @@ from typing import Any
 
 from ..lint.findings import Finding, Report
 from ..lint.fingerprint import fingerprint
-from .locate import place
+from ..lint.locate import place
 
 SCHEMA_VERSION = 1
 

@@ -45,8 +45,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..lint.findings import Finding, Report, severity
+from ..lint.locate import Placed, place
 from ..model.objects import K8sObject
-from .locate import Placed, place
 
 TOOL = "svclint"
 ERRORS_SUITE = "svclint: errors"

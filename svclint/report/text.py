@@ -5,7 +5,7 @@ a `hint:` line, grouped per file, and a one-line summary. Colour is decided by t
 from __future__ import annotations
 
 from ..lint.findings import Finding, Report
-from .locate import Placed, place
+from ..lint.locate import Placed, place
 
 _COLORS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1", "hint": "32"}
 _MAX_EXCERPT = 160

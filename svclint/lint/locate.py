@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..lint.findings import Finding, Location
+from .findings import Finding, Location
 
 _KEY = re.compile(r"^\s*(?:-\s+)*([\"']?)([^\s\"'#:{}\[\],][^\"'#:{}\[\],]*?)\1\s*:(?:\s|$)")
 
@@ -143,11 +143,20 @@ def _in_source(
     whose key has the same path from the document's top. Templates move and repeat lines, so
     when the path is not there once (a key from a helper, two branches of an `if`), the nearest
     parent key that is, the way a reader would narrow it down; None when no parent is."""
+    found = _key_in_source(rendered_at, line, source)
+    return found[0] if found is not None else None
+
+
+def _key_in_source(
+    rendered_at: Callable[[int], str], line: int, source: _Source
+) -> tuple[tuple[int, int, int, int], bool] | None:
+    """`_in_source`'s span, and whether it is the key itself (not a parent standing for it)."""
 
     def source_at(i: int) -> str:
         return source.lines[i - 1] if 0 < i <= len(source.lines) else ""
 
     path = _ancestry(rendered_at, line)
+    full = len(path)
     while path:
         key, at, col = path[-1]
         same = [
@@ -162,6 +171,21 @@ def _in_source(
             i = same[0]
             start = _key_at(source_at(i))
             c = start[1] if start is not None else 0
-            return (i, c + 1, i, c + 1 + len(key))
+            return (i, c + 1, i, c + 1 + len(key)), len(path) == full
         path = path[:-1]
     return None
+
+
+def source_lines(f: Finding) -> tuple[str, str] | None:
+    """For a finding on a rendered object: the source file's line holding the offending key,
+    and the line above it (for `# svclint: ignore=` comments that kustomize drops from its
+    output); None when the key's own line cannot be told."""
+    source = f.obj.source if f.obj is not None else None
+    read = _read(source) if source is not None else None
+    if read is None:
+        return None
+    found = _key_in_source(f.file.line, f.pos[0], read)
+    if found is None or not found[1]:
+        return None
+    n = found[0][0]
+    return read.lines[n - 1], read.lines[n - 2] if n > 1 else ""
