@@ -388,3 +388,80 @@ async def test_new_files_count_and_chart_templates_are_left_alone(
     replace_all(client, svc, 2, SERVICE.replace("htpp", "http"))
     await settled(client, svc, lambda d: not d)
     assert not client.diagnostics.get(tpl)
+
+
+GITOPS = ROOT / "tests" / "fixtures" / "build" / "gitops"
+
+
+async def test_kustomize_bases_are_judged_through_their_overlays(tmp_path: Path) -> None:
+    """Raw, a base is unbuilt (no selector until an overlay adds labels): the editor shows what
+    `svclint DIR` shows, the builds' findings in the files they came from, refreshed on save
+    (kustomize reads the disk), and a suppression comment in the base silences them."""
+    import shutil
+
+    repo = tmp_path / "gitops"
+    shutil.copytree(GITOPS, repo)
+    shutil.rmtree(repo / "apps" / "shop" / "overlays" / "broken")
+    base = repo / "apps" / "shop" / "base"
+    async with session(repo) as client:
+        dep = open_doc(client, base / "deployment.yaml")
+        svc = open_doc(client, base / "service.yaml")
+        (d,) = await settled(client, svc, lambda d: len(d) == 1)
+        assert not client.diagnostics.get(dep)  # no workload-selector-mismatch: built, it has one
+        assert d.code == "service-targetport-not-found"
+        assert d.range == lsp.Range(lsp.Position(8, 6), lsp.Position(8, 16))  # `targetPort`
+        assert d.related_information is not None
+        assert [
+            (r.message, r.location.uri, r.location.range.start.line) for r in d.related_information
+        ] == [
+            ("ports of container `web`", uri(base / "deployment.yaml"), 12),
+            (
+                (
+                    "the same in kustomize build apps/shop/overlays/dev: targetPort `htpp` of "
+                    "port `http` (80): no container of Deployment dev-web declares a TCP port "
+                    "named `htpp`"
+                ),
+                svc,
+                8,
+            ),
+            ("the same in kustomize build apps/shop/overlays/prod", svc, 8),
+        ]
+        # The suppression quick fix, saved: the builds run again and read the comment.
+        actions = await client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                lsp.TextDocumentIdentifier(svc), d.range, lsp.CodeActionContext([d])
+            )
+        )
+        assert actions is not None
+        (ignore,) = [a for a in actions if isinstance(a, lsp.CodeAction) and "suppress" in a.title]
+        assert ignore.edit is not None and ignore.edit.changes is not None
+        (edit,) = ignore.edit.changes[svc]
+        lines = (base / "service.yaml").read_text().split("\n")
+        lines[8] += edit.new_text
+        text = "\n".join(lines)
+        replace_all(client, svc, 2, text)
+        await asyncio.sleep(0.3)
+        assert len(client.diagnostics.get(svc) or []) == 1  # unsaved: the build has not seen it
+        (base / "service.yaml").write_text(text)
+        client.text_document_did_save(
+            lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(svc))
+        )
+        await settled(client, svc, lambda d: not d)
+
+
+async def test_a_chart_template_gets_the_findings_of_the_chart_render(tmp_path: Path) -> None:
+    pytest.importorskip("helm_python")
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
+    template = chart / "templates" / "web.yaml"
+    template.write_text(
+        DEPLOYMENT.replace("name: web\nspec:", "name: {{ .Release.Name }}\nspec:", 1)
+        + "---\n"
+        + SERVICE.replace("name: web\nspec:", "name: {{ .Release.Name }}\nspec:", 1)
+    )
+    async with session(tmp_path) as client:
+        doc = open_doc(client, template)
+        (d,) = await settled(client, doc, lambda d: len(d) == 1)
+        assert d.code == "service-targetport-not-found"
+        assert d.range.start == lsp.Position(22 + 10, 6)  # the Service's `targetPort:` line

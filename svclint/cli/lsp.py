@@ -20,6 +20,11 @@ from .common import fail
     help="Config file (default: .svclint.yaml found upward from the workspace folder).",
 )
 @click.option("--exclude", multiple=True, help="Path glob to skip when walking the workspace.")
+@click.option(
+    "--no-build",
+    is_flag=True,
+    help="Lint kustomization and chart folders as raw files (config `build: false`).",
+)
 @click.option("--stdio", is_flag=True, help="Speak over standard input and output (the default).")
 def lsp(
     select: tuple[str, ...],
@@ -27,6 +32,7 @@ def lsp(
     kubernetes_version: str | None,
     config_path: str | None,
     exclude: tuple[str, ...],
+    no_build: bool,
     stdio: bool,
 ) -> None:
     """Serve svclint's findings to an editor over the Language Server Protocol."""
@@ -41,6 +47,6 @@ def lsp(
         ignore=ignore,
         kubernetes_version=kubernetes_version,
         exclude=exclude,
-        no_build=True,  # the editor lints files as written: builds are the CLI's
+        no_build=no_build,  # builds read the disk: they run again on save (lsp/builds.py)
     )
     serve(flags, config_path)

@@ -202,9 +202,9 @@ def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, list[Unit]
         if tracked:
             load_paths((".",), settings, report, True, loaded, skip=named, only=tracked)
     builds = [_built(k.folder, k.file, "kustomize", settings, report) for k in
-              _kustomizations(collected, settings, report)]  # fmt: skip
+              buildable_kustomizations(collected, settings, report)]  # fmt: skip
     builds += [_built(c, f"{c}/Chart.yaml", "helm", settings, report) for c in
-               _charts(collected, report)]  # fmt: skip
+               renderable_charts(collected, report)]  # fmt: skip
     built = [(kind, root, into) for kind, root, into in builds if into is not None]
     units = []
     if not built or loaded.files or loaded.problems or loaded.objects:
@@ -213,12 +213,24 @@ def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, list[Unit]
         _lint_unit(kind, root, into, settings, report, _shown(collected.shown_only(root), into))
         for kind, root, into in built
     ]
-    report.findings = _once(sorted(report.findings, key=lambda f: f.sort_key))
-    report.suppressed = _once(sorted(report.suppressed, key=lambda f: f.sort_key))
+    report.findings = once(sorted(report.findings, key=lambda f: f.sort_key))
+    report.suppressed = once(sorted(report.suppressed, key=lambda f: f.sort_key))
     return report, units
 
 
-def _once(findings: list[Finding]) -> list[Finding]:
+def lint_build(
+    kind: str, root: str, built_from: str, settings: Settings
+) -> tuple[Report, Unit | None]:
+    """One kustomization (`kind` "kustomize") or Helm chart ("helm") built and linted alone, as
+    a walk lints it (its builder must be there): the language server's way to judge the files a
+    build reads. The unit is None when it does not build (the report's error says why)."""
+    report = Report()
+    _, _, into = _built(root, built_from, kind, settings, report)
+    unit = _lint_unit(kind, root, into, settings, report) if into is not None else None
+    return report, unit
+
+
+def once(findings: list[Finding]) -> list[Finding]:
     """A base's finding shows in every overlay built on it, at the same source line: it is kept
     once, the first build's, and names the other builds (with their words, when an overlay's
     names change them) as related places."""
@@ -235,10 +247,22 @@ def _once(findings: list[Finding]) -> list[Finding]:
             kept[key] = f
             out.append(f)
             continue
-        build = f.file.path.strip("<>")
+        build = _build_name(f.file.path)
         said = "" if (f.message, f.hint) == (first.message, first.hint) else f": {f.message}"
         first.related.append((f"the same in {build}{said}", Location(f.file.path, *f.pos)))
     return out
+
+
+def _build_name(shown: str) -> str:
+    """`<kustomize build /repo/overlays/dev>` -> `kustomize build overlays/dev` (from /repo)."""
+    name = shown.strip("<>")
+    for prefix in ("kustomize build ", "helm template "):
+        root = name.removeprefix(prefix)
+        if root != name and os.path.isabs(root):
+            rel = os.path.relpath(root)
+            if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+                return prefix + rel
+    return name
 
 
 def _shown(named: set[str] | None, built: Loaded) -> set[str] | None:
@@ -280,9 +304,10 @@ def _source_of(f: Finding) -> str | None:
     return os.path.realpath(source) if source is not None else None
 
 
-def _kustomizations(
+def buildable_kustomizations(
     collected: Collected, settings: Settings, report: Report
 ) -> list[Kustomization]:
+    """The roots to build; none, with a note each, when no kustomize is there."""
     if not collected.kustomizations:
         return []
     from ..load import build as builder  # subprocess, tempfile: only when there is a root
@@ -299,7 +324,8 @@ def _kustomizations(
     return collected.kustomizations
 
 
-def _charts(collected: Collected, report: Report) -> list[str]:
+def renderable_charts(collected: Collected, report: Report) -> list[str]:
+    """The charts to render; none, with a note each, when no renderer is there."""
     if not collected.charts:
         return []
     from ..load import build as builder
@@ -324,12 +350,12 @@ def _built(
     try:
         if kind == "kustomize":
             command = builder.kustomize_command(settings.kustomize_command)
-            assert command is not None  # checked by _kustomizations
+            assert command is not None  # checked by buildable_kustomizations
             built = builder.build_kustomization(root, command)
             prov = Provenance(kustomize_dir=built.origin_base)
         else:
             renderer = builder.helm_renderer()
-            assert renderer is not None  # checked by _charts
+            assert renderer is not None  # checked by renderable_charts
             built = builder.render_chart(
                 root, renderer, settings.options.default_namespace,
                 settings.helm_values, settings.helm_set,

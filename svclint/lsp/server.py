@@ -75,6 +75,10 @@ class SvclintServer(LanguageServer):
                 lsp.ShowMessageParams(lsp.MessageType.Error, f"svclint: {exc} (no diagnostics)")
             )
             return
+        if roots and os.path.isdir(roots[0]):
+            # Rendered objects name their source files relative to the folder, and svclint
+            # reads only files under the working directory (as a CLI run in the repository).
+            os.chdir(roots[0])
         self.ws = Workspace(settings, roots)
         self.ws.load()
         for note in self.ws.notes:
@@ -278,6 +282,8 @@ def make_server(flags: Flags, config_path: str | None) -> SvclintServer:
             ls.setup()  # the configuration changed: rules, levels, excludes
         else:
             ls.sync(params.text_document.uri)
+            if ls.ws is not None and path:
+                ls.ws.saved(os.path.abspath(path))  # kustomize and Helm read it from disk
         ls.lint_soon()
 
     @feature(lsp.TEXT_DOCUMENT_DID_CLOSE)

@@ -1,9 +1,11 @@
 """The editor's view of a folder: its manifests parsed once, edits re-parsed one file at a time.
 
-What is linted is what `svclint --no-build DIR` lints: the files the walk finds (`.svclint.yaml`
-and `--exclude` honoured; Helm chart folders and kustomize patch files left out, as their raw
-text is not a manifest), plus any YAML file opened from outside the folders. The text of an open
-buffer wins over the file on disk. A lint re-runs the rules over every object (a Service in one
+What is linted is what `svclint DIR` lints: the files the walk finds (`.svclint.yaml` and
+`--exclude` honoured), plus any YAML file opened from outside the folders, and the builds of its
+kustomizations and Helm charts (lsp/builds.py), whose files are judged only through them. With
+`build: false` (or `--no-build`), what `svclint --no-build DIR` lints: chart folders and patch
+files left out, bases raw. The text of an open buffer wins over the file on disk (builds read
+the disk: they run again on save). A lint re-runs the rules over every object (a Service in one
 file is judged against the Deployment in another), from the parsed files kept in memory: only
 the files that changed since the last lint are parsed again.
 """
@@ -21,6 +23,7 @@ from ..lint.findings import Finding, Report
 from ..load.inputs import InputError, as_read, collect, read_text
 from ..model.cluster import Cluster
 from ..model.objects import SourceFile
+from .builds import Builds
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -54,6 +57,7 @@ class Workspace:
         self._parsed: dict[str, Parsed] = {}
         self._dirty: set[str] = set()  # to parse again before the next lint
         self._errors: dict[str, str] = {}  # path -> why it could not be read
+        self.builds = Builds(settings)
 
     # -- what is in the workspace ----------------------------------------------------------
 
@@ -66,9 +70,11 @@ class Workspace:
             exclude = self.settings.exclude + tuple(
                 f"{r}/{p}" for r in self.roots for p in self.settings.exclude
             )
-            collected = collect(self.roots, exclude, build=False)
+            collected = collect(self.roots, exclude, build=self.settings.build)
             walked = {os.path.abspath(p) for p in collected.files}
-            notes = collected.notes + collected.errors
+            if self.settings.build:
+                self.builds.load(collected)
+            notes = collected.notes + collected.errors + self.builds.notes
         gone = self._walked - walked
         self._walked, self.notes = walked, notes
         for path in gone:
@@ -82,6 +88,10 @@ class Workspace:
         if path in self._walked:
             return True
         return not self._inside(path) and path.endswith(YAML_SUFFIXES)
+
+    def saved(self, path: str) -> None:
+        """A file was written: the builds that read it run again at the next lint."""
+        self.builds.touched(path)
 
     def _inside(self, path: str) -> bool:
         return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
@@ -101,6 +111,7 @@ class Workspace:
 
     def disk_changed(self, path: str) -> None:
         """A file changed, appeared or went away on disk (an open buffer still wins)."""
+        self.builds.touched(path)
         if path in self._buffers:
             return
         if not os.path.exists(path):
@@ -162,16 +173,25 @@ class Workspace:
         cluster = Cluster.build(objects, self.settings.options, problems, not_objects)
         report = Report()
         kept, _ = suppress.apply(run_rules(cluster, self.settings, report), cluster)
-        out = Lint(errors=sorted(self._errors.values()))
+        self.builds.refresh()
+        out = Lint(errors=sorted([*self._errors.values(), *self.builds.errors()]))
         out.crashes = [f"rule `{c.rule}` crashed on {c.where}: {c.error}" for c in report.crashes]
-        for f in sorted(kept, key=lambda f: f.sort_key):
+        for f in sorted([*kept, *self.builds.findings()], key=lambda f: f.sort_key):
             out.findings.setdefault(f.file.path, []).append(f)
         return out
 
     def text(self, path: str) -> str | None:
-        """The text the last lint's positions in `path` refer to (None: not linted)."""
+        """The text the last lint's positions in `path` refer to (None: not known): the parsed
+        file; for a file a build read, its buffer or the file on disk."""
         parsed = self._parsed.get(path)
-        return parsed.file.text if parsed else None
+        if parsed is not None:
+            return parsed.file.text
+        try:
+            if path in self._buffers:
+                return as_read(self._buffers[path], path)
+            return read_text(path, self.settings.max_bytes) if os.path.isfile(path) else None
+        except InputError:
+            return None
 
     @property
     def files(self) -> int:
