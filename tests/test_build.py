@@ -180,6 +180,22 @@ def test_a_named_kustomization_or_patch_shows_everything_its_build_finds(
 
 
 @needs_kustomize
+def test_a_named_file_a_kustomization_folder_holds_but_does_not_use_shows_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not deployed with the overlay (not in its resources), not linted raw either, as in a walk;
+    # and not a patch: the overlay's other findings are not its business.
+    repo = tmp_path / "gitops"
+    shutil.copytree(GITOPS, repo)
+    stray = repo / "apps" / "shop" / "overlays" / "prod" / "notes.yaml"
+    stray.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n")
+    monkeypatch.chdir(repo)
+    code, report, _ = _run("--git-context", "apps/shop/overlays/prod/notes.yaml")
+    assert code == 0 and report["findings"] == []
+    assert report["builds"] == ["kustomization apps/shop/overlays/prod"]
+
+
+@needs_kustomize
 @pytest.mark.parametrize(
     ("comment", "silenced"),
     [
@@ -389,7 +405,7 @@ def test_each_document_of_a_template_is_located_in_it(
 
 @needs_helm_sdk
 def test_a_named_chart_file_renders_the_chart(
-    monkeypatch: pytest.MonkeyPatch, sdk_only: None
+    monkeypatch: pytest.MonkeyPatch, sdk_only: None, tmp_path: Path
 ) -> None:
     """A template is not YAML, nor is Chart.yaml an object: named (as the pre-commit hook names
     changed files), the chart is rendered. A template shows its own findings; values and
@@ -413,6 +429,21 @@ def test_a_named_chart_file_renders_the_chart(
     # Both named: one render.
     _, report, _ = _run("shop/templates/deployment.yaml", "shop/templates/service.yaml")
     assert _brief(report) == everything[1:] and report["summary"]["builds"] == 1
+    # In a copy: a subchart's values file changes the render as the chart's own does; another
+    # file of the chart folder (chart-testing's ci/ values) is not rendered, and a note says so.
+    copy = tmp_path / "charts"
+    shutil.copytree(CHARTS, copy)
+    monkeypatch.chdir(copy)
+    (copy / "shop" / "charts" / "cache" / "values.yaml").write_text("{}\n")
+    (copy / "shop" / "ci").mkdir()
+    (copy / "shop" / "ci" / "test-values.yaml").write_text("web: {}\n")
+    assert _brief(_run("shop/charts/cache/values.yaml")[1]) == everything
+    code, report, stderr = _run("shop/ci/test-values.yaml")
+    assert code == 0 and report["builds"] == [] and report["findings"] == []
+    assert (
+        "shop/ci/test-values.yaml: in Helm chart shop, neither a template nor its values: "
+        "not linted"
+    ) in stderr
     # Not built: skipped with the note a walk gives, never parsed as YAML.
     code, report, stderr = _run("--no-build", "shop/templates/deployment.yaml", "shop/Chart.yaml")
     assert code == 0 and report["findings"] == [] and report["summary"]["files"] == 0

@@ -210,7 +210,7 @@ def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, list[Unit]
     if not built or loaded.files or loaded.problems or loaded.objects:
         units.append(_lint_unit("files", None, loaded, settings, report))
     units += [
-        _lint_unit(kind, root, into, settings, report, _shown(collected.shown_only(root), into))
+        _lint_unit(kind, root, into, settings, report, _shown(collected, root, into))
         for kind, root, into in built
     ]
     report.findings = once(sorted(report.findings, key=lambda f: f.sort_key))
@@ -265,14 +265,16 @@ def _build_name(shown: str) -> str:
     return name
 
 
-def _shown(named: set[str] | None, built: Loaded) -> set[str] | None:
-    """Of a build made for named files, the files whose findings are shown: the named ones,
-    when each is the source of some built object; None (all findings) when one is not (a
-    patch, a values file, a generator's input: it changes objects that come from elsewhere)."""
+def _shown(collected: Collected, root: str, built: Loaded) -> set[str] | None:
+    """Of a build made for named files, the files whose findings are shown: the named ones;
+    None (all findings) when it was named for its settings (a kustomization, a chart's values),
+    or for a file it consumes that no built object comes from (a patch, a generator's input:
+    it changes objects written elsewhere)."""
+    named = collected.shown_only(root)
     if named is None:
         return None
     sources = {os.path.realpath(o.source) for o in built.objects if o.source is not None}
-    return named if named <= sources else None
+    return None if collected.unless_source.get(root, set()) - sources else named
 
 
 def _lint_unit(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterator
@@ -48,15 +49,21 @@ class Collected:
     # files, the only ones whose findings are shown. Roots in `whole` show all of theirs.
     shown: dict[str, set[str]] = field(default_factory=dict)
     whole: set[str] = field(default_factory=set)
+    # Of the shown files, those that stand for the whole build when no built object comes from
+    # them (a patch, a generator's input: they change objects written elsewhere).
+    unless_source: dict[str, set[str]] = field(default_factory=dict)
     through: set[str] = field(default_factory=set)  # real paths of the named files built
 
-    def show(self, root: str, path: str, whole: bool) -> None:
+    def show(self, root: str, path: str, whole: bool, unless_source: bool = False) -> None:
         """`root` is built for the named `path`: for its findings, or for all (`whole`)."""
-        self.through.add(os.path.realpath(path))
+        real = os.path.realpath(path)
+        self.through.add(real)
         if whole:
             self.whole.add(root)
-        else:
-            self.shown.setdefault(root, set()).add(os.path.realpath(path))
+            return
+        self.shown.setdefault(root, set()).add(real)
+        if unless_source:
+            self.unless_source.setdefault(root, set()).add(real)
 
     def shown_only(self, root: str) -> set[str] | None:
         """The files whose findings `root`'s build shows; None: all of them."""
@@ -130,19 +137,33 @@ def _shown_path(path: str) -> str:
     return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
 
 
+_VALUES = re.compile(r"values.*\.ya?ml|Chart\.yaml")
+
+
 def _through_chart(out: Collected, chart: str, path: str, build: bool) -> None:
     """A named file of a Helm chart: its templates are not YAML, and Chart.yaml and values files
-    are not objects, so the chart is rendered instead. A template's findings are shown; a
-    named file outside `templates/` (values, Chart.yaml) changes all of them."""
+    are not objects, so the chart is rendered instead. A template shows its own findings; a
+    chart's (or subchart's) Chart.yaml or values file changes the render: all of them. Other
+    files of the chart folder (`ci/` values, `crds/`, docs) are not rendered: a note says so."""
     if not build:
         note = _chart_note(chart)
         if note not in out.notes:
             out.notes.append(note)
         return
+    inside = os.path.relpath(os.path.abspath(path), os.path.abspath(chart)).split(os.sep)
+    template = "templates" in inside[:-1]
+    # The chart's own, or a subchart's (`charts/NAME/values.yaml`).
+    settings = _VALUES.fullmatch(inside[-1]) is not None and (
+        len(inside) == 1 or (len(inside) == 3 and inside[0] == "charts")
+    )
+    if not template and not settings:
+        out.notes.append(
+            f"{path}: in Helm chart {chart}, neither a template nor its values: not linted"
+        )
+        return
     if chart not in out.charts:
         out.charts.append(chart)
-    inside = os.path.relpath(os.path.abspath(path), os.path.abspath(chart)).split(os.sep)
-    out.show(chart, path, whole="templates" not in inside[:-1])
+    out.show(chart, path, whole=settings)
 
 
 def _chart_note(folder: str) -> str:
@@ -156,7 +177,8 @@ def through_kustomizations(out: Collected, top: str, exclude: tuple[str, ...] = 
     """Named files that a kustomization under `top` builds are linted through the builds of the
     roots that read them (the pre-commit hook names a base's files, which are unbuilt: no
     selector labels until an overlay adds them). A named kustomization file changes everything
-    its roots build: all their findings are shown; for the other files, only their own."""
+    its roots build: all their findings are shown; so does a file it consumes that no built
+    object comes from (a patch); for the other files, only their own."""
     named = [f for f in out.files if f != STDIN]
     if not named:
         return
@@ -173,7 +195,8 @@ def through_kustomizations(out: Collected, top: str, exclude: tuple[str, ...] = 
         for r in readers:
             if all(k.folder != r.root.folder for k in out.kustomizations):
                 out.kustomizations.append(r.root)
-            out.show(r.root.folder, f, whole=os.path.basename(f) in KUSTOMIZATION_FILES)
+            kustomization = os.path.basename(f) in KUSTOMIZATION_FILES
+            out.show(r.root.folder, f, whole=kustomization, unless_source=rel in r.files)
     out.files = kept
 
 
