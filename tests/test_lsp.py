@@ -465,3 +465,29 @@ async def test_a_chart_template_gets_the_findings_of_the_chart_render(tmp_path: 
         (d,) = await settled(client, doc, lambda d: len(d) == 1)
         assert d.code == "service-targetport-not-found"
         assert d.range.start == lsp.Position(22 + 10, 6)  # the Service's `targetPort:` line
+
+
+async def test_builds_run_in_the_background(tmp_path: Path) -> None:
+    """A slow kustomize (here: a second a build) never holds back the other files' diagnostics."""
+    import shutil
+
+    kubectl = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
+        "kubectl"
+    )
+    if kubectl is None:
+        pytest.skip("no kubectl (install '.[test]')")
+    repo = tmp_path / "gitops"
+    shutil.copytree(GITOPS, repo)
+    shutil.rmtree(repo / "apps" / "shop" / "overlays" / "broken")
+    slow = tmp_path / "slow-kustomize"
+    slow.write_text(f'#!/bin/sh\nsleep 1\nexec "{kubectl}" kustomize "$@"\n')
+    slow.chmod(0o755)
+    (repo / ".svclint.yaml").write_text(f"kustomize-command: {slow}\n")
+    (repo / "platform" / "svc.yaml").write_text(SERVICE)
+    (repo / "platform" / "deploy.yaml").write_text(DEPLOYMENT)
+    async with session(repo) as client:
+        raw = open_doc(client, repo / "platform" / "svc.yaml")
+        base = open_doc(client, repo / "apps" / "shop" / "base" / "service.yaml")
+        await settled(client, raw, lambda d: rules(d) == ["service-targetport-not-found"])
+        assert not client.diagnostics.get(base)  # its builds are still running
+        await settled(client, base, lambda d: rules(d) == ["service-targetport-not-found"])

@@ -4,7 +4,8 @@ and Helm as `svclint DIR` lints them, each finding shown in the file it came fro
 A kustomize base alone is unbuilt (its selectors and labels come from the overlays), and a chart
 template is not YAML: linted raw, both give false findings. kustomize and Helm read the files on
 disk, so a build runs again when a file it reads is saved or changes on disk, not on every
-keystroke; until then the file keeps the last build's diagnostics.
+keystroke; until then the file keeps the last build's diagnostics. The server builds in a
+worker thread, so the other files' diagnostics never wait for kustomize.
 """
 
 from __future__ import annotations
@@ -69,11 +70,9 @@ class Builds:
         for chart in renderable_charts(collected, report):
             roots[chart] = Root("helm", chart, os.path.join(chart, "Chart.yaml"))
         self.notes = report.notes
-        for gone in set(self._built) - set(roots):
-            del self._built[gone]
-            self._stale.add(gone)  # to place the findings again, without it
         self._roots = roots
-        self._stale |= set(roots) - set(self._built)
+        # New roots are built; gone ones are dropped by the next build.
+        self._stale |= set(roots) ^ set(self._built)
 
     def touched(self, path: str) -> None:
         """A file changed on disk: the builds that read it run again."""
@@ -85,26 +84,42 @@ class Builds:
         norm = os.path.normpath(path)
         return any(root.reads(norm) for root in self._roots.values())
 
-    def refresh(self) -> None:
-        """Build and lint what is stale, then place every build's findings."""
-        if not self._stale:
-            return
-        for folder in sorted(self._stale):
-            root = self._roots.get(folder)
-            if root is None:
+    def stale(self) -> bool:
+        return bool(self._stale)
+
+    def take_stale(self) -> list[Root]:
+        """The roots to build now (no longer stale: a change from here on makes them so again).
+        A root that went away counts too: its findings must be placed again, without it."""
+        todo = [self._roots.get(folder) or Root("", folder, "") for folder in sorted(self._stale)]
+        self._stale.clear()
+        return todo
+
+    def build(self, todo: list[Root]) -> None:
+        """Build and lint `todo`, then place every build's findings. Runs in a worker thread
+        (a large repository's builds take seconds): it swaps in whole new values, which the
+        server's thread reads between builds."""
+        built = dict(self._built)
+        for root in todo:
+            if not root.kind or root.folder not in self._roots:
+                built.pop(root.folder, None)
                 continue
             report, unit = lint_build(root.kind, root.folder, root.built_from, self.settings)
             objects = list(unit.cluster.objects) if unit is not None else []
-            self._built[folder] = Built(report.findings, objects, report.input_errors)
-        self._stale.clear()
-        index = ObjectIndex(o for b in self._built.values() for o in b.objects)
+            built[root.folder] = Built(report.findings, objects, report.input_errors)
+        index = ObjectIndex(o for b in built.values() for o in b.objects)
         # Copies: `once` adds related places to the finding it keeps, and builds are kept.
         every = sorted(
-            (replace(f, related=list(f.related)) for b in self._built.values() for f in b.findings),
+            (replace(f, related=list(f.related)) for b in built.values() for f in b.findings),
             key=lambda f: f.sort_key,
         )
         # One shared by several builds once, naming the others, as a CLI run shows it.
-        self._placed = [_placed(f, index) for f in once(every)]
+        placed = [_placed(f, index) for f in once(every)]
+        self._built, self._placed = built, placed
+
+    def refresh(self) -> None:
+        """Build what is stale, here and now."""
+        if self._stale:
+            self.build(self.take_stale())
 
     def findings(self) -> list[Finding]:
         """The last builds' findings, where the editor shows them."""

@@ -51,6 +51,7 @@ class SvclintServer(LanguageServer):
         self.last: Lint = Lint()
         self.published: dict[str, list[lsp.Diagnostic]] = {}
         self._pending: asyncio.TimerHandle | None = None
+        self._building: asyncio.Task[None] | None = None
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -116,6 +117,22 @@ class SvclintServer(LanguageServer):
         for message in self.last.crashes + self.last.errors:
             self.log(message, lsp.MessageType.Warning)
         self.publish()
+        if self._building is None and self.ws.builds.stale():
+            self._building = asyncio.get_running_loop().create_task(self.build())
+
+    async def build(self) -> None:
+        """Run the stale builds in a worker thread, linting again after each round (a file
+        saved meanwhile makes another round)."""
+        loop = asyncio.get_running_loop()
+        try:
+            while self.ws is not None and self.ws.builds.stale():
+                builds = self.ws.builds
+                await loop.run_in_executor(None, builds.build, builds.take_stale())
+                self.lint_now()
+        except Exception as exc:  # noqa: BLE001 - the server outlives any input
+            self.log(f"build failed: {type(exc).__name__}: {exc}", lsp.MessageType.Error)
+        finally:
+            self._building = None
 
     def publish(self) -> None:
         """Diagnostics for every open document, sent when they changed."""

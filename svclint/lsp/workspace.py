@@ -5,7 +5,7 @@ What is linted is what `svclint DIR` lints: the files the walk finds (`.svclint.
 kustomizations and Helm charts (lsp/builds.py), whose files are judged only through them. With
 `build: false` (or `--no-build`), what `svclint --no-build DIR` lints: chart folders and patch
 files left out, bases raw. The text of an open buffer wins over the file on disk (builds read
-the disk: they run again on save). A lint re-runs the rules over every object (a Service in one
+the disk: they run again on save; the server runs them, `Builds.refresh` here). A lint re-runs the rules over every object (a Service in one
 file is judged against the Deployment in another), from the parsed files kept in memory: only
 the files that changed since the last lint are parsed again.
 """
@@ -173,7 +173,6 @@ class Workspace:
         cluster = Cluster.build(objects, self.settings.options, problems, not_objects)
         report = Report()
         kept, _ = suppress.apply(run_rules(cluster, self.settings, report), cluster)
-        self.builds.refresh()
         out = Lint(errors=sorted([*self._errors.values(), *self.builds.errors()]))
         out.crashes = [f"rule `{c.rule}` crashed on {c.where}: {c.error}" for c in report.crashes]
         for f in sorted([*kept, *self.builds.findings()], key=lambda f: f.sort_key):
