@@ -79,33 +79,29 @@ class Builds:
         norm = os.path.normpath(path)
         self._stale |= {folder for folder, root in self._roots.items() if root.reads(norm)}
 
-    def reads(self, path: str) -> bool:
-        """Whether some build reads `path`: its findings come from the builds, not raw."""
-        norm = os.path.normpath(path)
-        return any(root.reads(norm) for root in self._roots.values())
-
     def stale(self) -> bool:
         return bool(self._stale)
 
-    def take_stale(self) -> list[Root]:
+    def take_stale(self) -> list[str]:
         """The roots to build now (no longer stale: a change from here on makes them so again).
         A root that went away counts too: its findings must be placed again, without it."""
-        todo = [self._roots.get(folder) or Root("", folder, "") for folder in sorted(self._stale)]
+        todo = sorted(self._stale)
         self._stale.clear()
         return todo
 
-    def build(self, todo: list[Root]) -> None:
-        """Build and lint `todo`, then place every build's findings. Runs in a worker thread
-        (a large repository's builds take seconds): it swaps in whole new values, which the
-        server's thread reads between builds."""
+    def build(self, todo: list[str]) -> None:
+        """Build and lint the roots `todo` names, then place every build's findings. Runs in a
+        worker thread (a large repository's builds take seconds): it swaps in whole new values,
+        which the server's thread reads between builds."""
         built = dict(self._built)
-        for root in todo:
-            if not root.kind or root.folder not in self._roots:
-                built.pop(root.folder, None)
+        for folder in todo:
+            root = self._roots.get(folder)
+            if root is None:
+                built.pop(folder, None)
                 continue
             report, unit = lint_build(root.kind, root.folder, root.built_from, self.settings)
             objects = list(unit.cluster.objects) if unit is not None else []
-            built[root.folder] = Built(report.findings, objects, report.input_errors)
+            built[folder] = Built(report.findings, objects, report.input_errors)
         index = ObjectIndex(o for b in built.values() for o in b.objects)
         # Copies: `once` adds related places to the finding it keeps, and builds are kept.
         every = sorted(
