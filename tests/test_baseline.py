@@ -248,3 +248,30 @@ def test_a_walked_file_that_is_not_text_does_not_change_the_exit_code(tmp_path: 
     (tmp_path / "shop" / "sealed.yaml").write_bytes(b"\x00\x01encrypted")
     code, _, stderr = lint(str(tmp_path / "shop"))
     assert code == 1 and "sealed.yaml: not a text file" in stderr
+
+
+def test_a_run_without_a_baseline_or_fingerprints_does_not_load_them(tmp_path: Path) -> None:
+    """hashlib costs a pre-commit run several milliseconds of start-up: text output and plain
+    runs never need a fingerprint."""
+    import subprocess
+    import sys
+
+    (tmp_path / "svc.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+        "spec: {selector: {app: web}, ports: [{port: 80}]}\n"
+    )
+    probe = (
+        "import sys\nfrom svclint.entry import main\nsys.argv = ['svclint', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('svclint.lint.baseline' in sys.modules, 'svclint.lint.fingerprint' in sys.modules)"
+    )
+
+    def loaded(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            capture_output=True, text=True, check=False, cwd=tmp_path,
+        )  # fmt: skip
+        return proc.stdout.strip().splitlines()[-1]
+
+    assert loaded("svc.yaml") == "False False"
+    assert loaded("--write-baseline", "b.json", "svc.yaml") == "True True"

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..lint import baseline
 from ..lint.findings import Finding, Report, severity
 from ..lint.registry import RuleSpec
 from ..model.objects import K8sObject
@@ -115,6 +114,8 @@ def check(paths: tuple[str, ...], fmts: tuple[str, ...], outputs: tuple[str, ...
     if fix or show_diff:
         report, units = _fix(paths, report, units, settings, unsafe, show_diff)
     if accepted is not None:
+        from ..lint import baseline  # hashlib: only for a baseline
+
         report.findings, report.baselined = baseline.split(report.findings, accepted)
         report.baseline = baseline_in
     if baseline_out:
@@ -177,6 +178,8 @@ def _fix(
 
 
 def _read_baseline(path: str) -> Counter[str]:
+    from ..lint import baseline
+
     try:
         return baseline.load(path)
     except baseline.BaselineError as exc:
@@ -184,6 +187,8 @@ def _read_baseline(path: str) -> Counter[str]:
 
 
 def _write_baseline(path: str, findings: list[Finding]) -> None:
+    from ..lint import baseline
+
     try:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(baseline.render(findings))

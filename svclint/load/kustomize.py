@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..model.nodes import Map, Node, Scalar, Seq
 from .documents import load_documents
@@ -101,8 +102,7 @@ def roots(found: list[Kustomization]) -> list[Kustomization]:
     return [k for k in found if not k.component and os.path.normpath(k.folder) not in used]
 
 
-@dataclass(slots=True)
-class Reach:
+class Reach(NamedTuple):
     """What building one root reads: its kustomization folders (its own, and the bases and
     components under it, at any depth) and the files they consume."""
 
