@@ -3,8 +3,9 @@
 Rendered input (Helm `# Source:`, kustomize `config.kubernetes.io/origin`) names the file an
 object came from. When that file is readable, the finding moves there: to the line of the
 offending key, found by its path of parent keys (a template's lines do not match the rendered
-ones), or of its nearest parent key that can be told, else to line 1. The rendered position is kept alongside. Output svclint built
-itself (a kustomization, a chart) that names no readable file is shown at the root it built.
+ones), or of its nearest parent key that can be told, else to line 1. The rendered position is
+kept alongside. Output svclint built itself (a kustomization, a chart) that names no readable
+file is shown at the root it built.
 """
 
 from __future__ import annotations
@@ -38,10 +39,23 @@ def _inside_cwd(path: str) -> bool:
 
 
 class _Source(NamedTuple):
-    """A source file's lines and the lines of each key in it."""
+    """A source file's lines, the lines of each key in it, and each key line's parent."""
 
     lines: tuple[str, ...]
     keys: dict[str, list[int]]  # key -> its 1-based lines
+    parents: dict[int, int]  # key line -> the key line it is under (0: the document's top)
+    ignores: bool  # whether a `svclint:` comment is anywhere in it
+
+    def path(self, n: int) -> list[str]:
+        """The keys from the document's top down to key line `n`: what `_ancestry` finds by
+        scanning up, found here through the parents worked out once per file."""
+        keys = []
+        while n:
+            found = _key_at(self.lines[n - 1])
+            keys.append(found[0] if found is not None else "")
+            n = self.parents.get(n, 0)
+        keys.reverse()
+        return keys
 
 
 def _read(path: str) -> _Source | None:
@@ -66,11 +80,21 @@ def _read_at(real: str, mtime_ns: int, size: int) -> _Source | None:
     except OSError:
         return None
     keys: dict[str, list[int]] = {}
+    parents: dict[int, int] = {}
+    open_keys: list[tuple[int, int]] = []  # (column, line) of the keys a new line may be under
     for i, text in enumerate(lines, 1):
+        if text.startswith("---"):
+            open_keys.clear()  # a new document
+            continue
         found = _key_at(text)
-        if found is not None:
-            keys.setdefault(found[0], []).append(i)
-    return _Source(lines, keys)
+        if found is None:
+            continue
+        keys.setdefault(found[0], []).append(i)
+        while open_keys and open_keys[-1][0] >= found[1]:
+            open_keys.pop()  # a sibling or a shallower key closes it
+        parents[i] = open_keys[-1][1] if open_keys else 0
+        open_keys.append((found[1], i))
+    return _Source(lines, keys, parents, any("svclint:" in text for text in lines))
 
 
 def place(f: Finding) -> Placed:
@@ -152,24 +176,18 @@ def _key_in_source(
 ) -> tuple[tuple[int, int, int, int], bool] | None:
     """`_in_source`'s span, and whether it is the key itself (not a parent standing for it)."""
 
-    def source_at(i: int) -> str:
-        return source.lines[i - 1] if 0 < i <= len(source.lines) else ""
-
     path = _ancestry(rendered_at, line)
     full = len(path)
     while path:
         key, at, col = path[-1]
-        same = [
-            i
-            for i in source.keys.get(key, ())
-            if [s[0] for s in _ancestry(source_at, i)] == [s[0] for s in path]
-        ]
+        keys = [s[0] for s in path]
+        same = [i for i in source.keys.get(key, ()) if source.path(i) == keys]
         if len(same) > 1:  # the same path written twice: the one with the same text, if one is
             text = rendered_at(at)[col:].strip()
-            same = [i for i in same if _text_from_key(source_at(i)) == text]
+            same = [i for i in same if _text_from_key(source.lines[i - 1]) == text]
         if len(same) == 1:
             i = same[0]
-            start = _key_at(source_at(i))
+            start = _key_at(source.lines[i - 1])
             c = start[1] if start is not None else 0
             return (i, c + 1, i, c + 1 + len(key)), len(path) == full
         path = path[:-1]
@@ -182,7 +200,7 @@ def source_lines(f: Finding) -> tuple[str, str] | None:
     output); None when the key's own line cannot be told."""
     source = f.obj.source if f.obj is not None else None
     read = _read(source) if source is not None else None
-    if read is None:
+    if read is None or not read.ignores:
         return None
     found = _key_in_source(f.file.line, f.pos[0], read)
     if found is None or not found[1]:
