@@ -148,3 +148,16 @@ def test_a_repeated_path_with_the_same_text_falls_back_to_a_parent(
     assert _findings(repo, monkeypatch, "service-targetport-not-found") == [
         ("service-targetport-not-found", 1, 1)
     ]
+
+
+def test_comments_at_the_margin_do_not_cut_a_key_from_its_parents(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A comment (or a template action) at column 0 inside a mapping closes no key: the
+    # container's `name:` is still found under spec.template.spec.containers.
+    base = BASE.replace("        - name: web\n", "# the server\n        - name: web\n")
+    (repo / "base" / "web.yaml").write_text(base + SERVICE)
+    serving = BUILT.replace("targetPort: htp", "targetPort: http")
+    assert _findings(repo, monkeypatch, "readiness-probe-missing", built=serving) == [
+        ("readiness-probe-missing", 14, 11)
+    ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -38,27 +37,72 @@ def _inside_cwd(path: str) -> bool:
     return real == root or real.startswith(root + os.sep)
 
 
-class _Source(NamedTuple):
-    """A source file's lines, the lines of each key in it, and each key line's parent."""
+# (key, line, column of the key): one step of the path from a document's top to a line.
+Step = tuple[str, int, int]
+
+
+class _Keys(NamedTuple):
+    """A YAML text's lines with, for every line, the key line it is under (by indentation: the
+    nearest key above that starts further left; blank lines, comments and template actions
+    such as `{{- include ... | nindent 8 }}` are no keys; `---` starts a new document)."""
 
     lines: tuple[str, ...]
     keys: dict[str, list[int]]  # key -> its 1-based lines
-    parents: dict[int, int]  # key line -> the key line it is under (0: the document's top)
+    cols: dict[int, int]  # key line -> the key's 0-based column
+    parents: dict[int, int]  # line -> the key line it is under (0: the document's top)
     ignores: bool  # whether a `svclint:` comment is anywhere in it
 
-    def path(self, n: int) -> list[str]:
-        """The keys from the document's top down to key line `n`: what `_ancestry` finds by
-        scanning up, found here through the parents worked out once per file."""
-        keys = []
-        while n:
-            found = _key_at(self.lines[n - 1])
-            keys.append(found[0] if found is not None else "")
+    def steps(self, n: int) -> list[Step]:
+        """The keys from the document's top down to line `n` (its own key, if it has one)."""
+        out = []
+        if n not in self.cols:
             n = self.parents.get(n, 0)
-        keys.reverse()
-        return keys
+        while n:
+            line = self.lines[n - 1]
+            col = self.cols[n]
+            out.append(((_key_at(line) or ("", col))[0], n, col))
+            n = self.parents.get(n, 0)
+        out.reverse()
+        return out
+
+    def path(self, n: int) -> list[str]:
+        return [key for key, _, _ in self.steps(n)]
 
 
-def _read(path: str) -> _Source | None:
+def _keys(lines: tuple[str, ...]) -> _Keys:
+    keys: dict[str, list[int]] = {}
+    cols: dict[int, int] = {}
+    parents: dict[int, int] = {}
+    open_keys: list[tuple[int, int]] = []  # (column, line) of the keys a new line may be under
+    for i, text in enumerate(lines, 1):
+        if text.startswith("---"):
+            open_keys.clear()  # a new document
+            continue
+        found = _key_at(text)
+        if found is None:
+            # A scalar item, a flow or block scalar's line: under the nearest key further
+            # left; it closes nothing (nor do comments and template actions, at any column).
+            indent = len(text) - len(text.lstrip())
+            if indent < len(text) and not text.lstrip().startswith(("#", "{{")):
+                under = [line for col, line in open_keys if col < indent]
+                parents[i] = under[-1] if under else 0
+            continue
+        while open_keys and open_keys[-1][0] >= found[1]:
+            open_keys.pop()  # a sibling or a shallower key closes it
+        parents[i] = open_keys[-1][1] if open_keys else 0
+        keys.setdefault(found[0], []).append(i)
+        cols[i] = found[1]
+        open_keys.append((found[1], i))
+    return _Keys(lines, keys, cols, parents, any("svclint:" in text for text in lines))
+
+
+@lru_cache(maxsize=8)
+def _rendered(text: str) -> _Keys:
+    # Keyed by the text itself: a string caches its hash, so a hit costs an identity check.
+    return _keys(tuple(text.split("\n")))
+
+
+def _read(path: str) -> _Keys | None:
     # Cached by the file's identity and version, not its name: a relative name means another
     # file after a chdir, and the language server runs while files change.
     try:
@@ -73,28 +117,12 @@ def _read(path: str) -> _Source | None:
 
 
 @lru_cache(maxsize=256)
-def _read_at(real: str, mtime_ns: int, size: int) -> _Source | None:
+def _read_at(real: str, mtime_ns: int, size: int) -> _Keys | None:
     try:
         with open(real, encoding="utf-8-sig", errors="replace") as fh:
-            lines = tuple(fh.read().replace("\r\n", "\n").split("\n"))
+            return _keys(tuple(fh.read().replace("\r\n", "\n").split("\n")))
     except OSError:
         return None
-    keys: dict[str, list[int]] = {}
-    parents: dict[int, int] = {}
-    open_keys: list[tuple[int, int]] = []  # (column, line) of the keys a new line may be under
-    for i, text in enumerate(lines, 1):
-        if text.startswith("---"):
-            open_keys.clear()  # a new document
-            continue
-        found = _key_at(text)
-        if found is None:
-            continue
-        keys.setdefault(found[0], []).append(i)
-        while open_keys and open_keys[-1][0] >= found[1]:
-            open_keys.pop()  # a sibling or a shallower key closes it
-        parents[i] = open_keys[-1][1] if open_keys else 0
-        open_keys.append((found[1], i))
-    return _Source(lines, keys, parents, any("svclint:" in text for text in lines))
 
 
 def place(f: Finding) -> Placed:
@@ -109,14 +137,10 @@ def place(f: Finding) -> Placed:
         return Placed(rendered, None, None, None)
     if read is None:
         return Placed(rendered, None, source, None)
-    found = _in_source(f.file.line, line, read)
-    target = found if found is not None else (1, 1, 1, 1)
+    found = _in_source(_rendered(f.file.text), line, read)
+    target = found[0] if found is not None else (1, 1, 1, 1)
     text = read.lines[target[0] - 1] if read.lines else ""
     return Placed(Location(source, *target), rendered, source, text)
-
-
-# (key, line, column of the key): one step of the path from a document's top to a line.
-Step = tuple[str, int, int]
 
 
 def _key_at(text: str) -> tuple[str, int] | None:
@@ -131,64 +155,26 @@ def _text_from_key(text: str) -> str:
     return text[found[1] :].strip() if found is not None else text.strip()
 
 
-def _ancestry(line_at: Callable[[int], str], n: int) -> list[Step]:
-    """The keys from the top of the document down to line `n` (1-based), by indentation: each
-    parent is the nearest key above that starts further left. Blank lines, comments and lines
-    that start with a template action (`{{- include ... | nindent 8 }}`) are skipped; a `---`
-    line ends the document."""
-    text = line_at(n)
-    own = _key_at(text)
-    steps: list[Step] = []
-    if own is not None:
-        steps.append((own[0], n, own[1]))
-        indent = own[1]
-    else:  # a scalar list item or a flow continuation: its parent is the first step
-        indent = len(text) - len(text.lstrip())
-    for i in range(n - 1, 0, -1):
-        if indent == 0:
-            break
-        above = line_at(i)
-        if above.startswith("---"):
-            break
-        found = _key_at(above)
-        if found is not None and found[1] < indent:
-            steps.append((found[0], i, found[1]))
-            indent = found[1]
-    steps.reverse()
-    return steps
-
-
 def _in_source(
-    rendered_at: Callable[[int], str],
-    line: int,
-    source: _Source,
-) -> tuple[int, int, int, int] | None:
-    """The span, in a template or kustomize base, of the key a rendered line holds: the one line
-    whose key has the same path from the document's top. Templates move and repeat lines, so
-    when the path is not there once (a key from a helper, two branches of an `if`), the nearest
-    parent key that is, the way a reader would narrow it down; None when no parent is."""
-    found = _key_in_source(rendered_at, line, source)
-    return found[0] if found is not None else None
-
-
-def _key_in_source(
-    rendered_at: Callable[[int], str], line: int, source: _Source
+    rendered: _Keys, line: int, source: _Keys
 ) -> tuple[tuple[int, int, int, int], bool] | None:
-    """`_in_source`'s span, and whether it is the key itself (not a parent standing for it)."""
-
-    path = _ancestry(rendered_at, line)
+    """The span, in a template or kustomize base, of the key a rendered line holds: the one line
+    whose key has the same path from the document's top; and whether it is that key itself.
+    Templates move and repeat lines, so when the path is not there once (a key from a helper,
+    two branches of an `if`), the nearest parent key that is, the way a reader would narrow it
+    down; None when no parent is."""
+    path = rendered.steps(line)
     full = len(path)
     while path:
         key, at, col = path[-1]
         keys = [s[0] for s in path]
         same = [i for i in source.keys.get(key, ()) if source.path(i) == keys]
         if len(same) > 1:  # the same path written twice: the one with the same text, if one is
-            text = rendered_at(at)[col:].strip()
+            text = rendered.lines[at - 1][col:].strip()
             same = [i for i in same if _text_from_key(source.lines[i - 1]) == text]
         if len(same) == 1:
             i = same[0]
-            start = _key_at(source.lines[i - 1])
-            c = start[1] if start is not None else 0
+            c = source.cols[i]
             return (i, c + 1, i, c + 1 + len(key)), len(path) == full
         path = path[:-1]
     return None
@@ -202,7 +188,7 @@ def source_lines(f: Finding) -> tuple[str, str] | None:
     read = _read(source) if source is not None else None
     if read is None or not read.ignores:
         return None
-    found = _key_in_source(f.file.line, f.pos[0], read)
+    found = _in_source(_rendered(f.file.text), f.pos[0], read)
     if found is None or not found[1]:
         return None
     n = found[0][0]
