@@ -112,11 +112,6 @@ class Builds:
         placed = [_placed(f, index) for f in once(every)]
         self._built, self._placed = built, placed
 
-    def refresh(self) -> None:
-        """Build what is stale, here and now."""
-        if self._stale:
-            self.build(self.take_stale())
-
     def findings(self) -> list[Finding]:
         """The last builds' findings, where the editor shows them."""
         return self._placed

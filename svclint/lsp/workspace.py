@@ -2,12 +2,12 @@
 
 What is linted is what `svclint DIR` lints: the files the walk finds (`.svclint.yaml` and
 `--exclude` honoured), plus any YAML file opened from outside the folders, and the builds of its
-kustomizations and Helm charts (lsp/builds.py), whose files are judged only through them. With
-`build: false` (or `--no-build`), what `svclint --no-build DIR` lints: chart folders and patch
-files left out, bases raw. The text of an open buffer wins over the file on disk (builds read
-the disk: they run again on save; the server runs them, `Builds.refresh` here). A lint re-runs the rules over every object (a Service in one
-file is judged against the Deployment in another), from the parsed files kept in memory: only
-the files that changed since the last lint are parsed again.
+kustomizations and Helm charts (lsp/builds.py, run by the server in a worker thread), whose files
+are judged only through them. With `build: false` (or `--no-build`), what `svclint --no-build
+DIR` lints: chart folders and patch files left out, bases raw. The text of an open buffer wins
+over the file on disk (builds read the disk: they run again on save). A lint re-runs the rules
+over every object (a Service in one file is judged against the Deployment in another), from the
+parsed files kept in memory: only the files that changed since the last lint are parsed again.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..config.settings import Settings
 from ..lint import suppress
@@ -26,6 +27,16 @@ from ..model.objects import SourceFile
 from .builds import Builds
 
 YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@lru_cache(maxsize=256)
+def _disk_text(path: str, mtime_ns: int, size: int, max_bytes: int) -> str | None:
+    """A file a build read, as on disk (positions of its diagnostics are converted against it
+    on every publish: read once per version)."""
+    try:
+        return read_text(path, max_bytes)
+    except InputError:
+        return None
 
 
 @dataclass(slots=True)
@@ -188,9 +199,10 @@ class Workspace:
         try:
             if path in self._buffers:
                 return as_read(self._buffers[path], path)
-            return read_text(path, self.settings.max_bytes) if os.path.isfile(path) else None
-        except InputError:
+            st = os.stat(path)
+        except (InputError, OSError):
             return None
+        return _disk_text(path, st.st_mtime_ns, st.st_size, self.settings.max_bytes)
 
     @property
     def files(self) -> int:
