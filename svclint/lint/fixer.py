@@ -10,8 +10,8 @@ Every file's edits are linted before anything is written (the run reads the edit
 of the file): each fix must remove its finding (no finding of that rule is left at that field of
 that object) and add none, in any file of the run (a fixed selector can make a Deployment in
 another file serve without a readinessProbe). When the edits together fail that, each is tried
-with the ones kept so far, and the ones that fail are left out and reported. Applying the fixes again changes nothing: their
-findings are gone.
+with the ones kept so far, and the ones that fail are left out and reported. Applying the fixes
+again changes nothing: their findings are gone.
 """
 
 from __future__ import annotations
@@ -192,16 +192,15 @@ def _all(changes: dict[str, list[Finding]]) -> list[Finding]:
 def _problem(fixes: list[Finding], before: Report, after: Report) -> str | None:
     """Why these fixes are not kept (None: they are): a finding of theirs is still there in its
     file, or the run has a finding it did not have, in any file."""
-    for f in fixes:
-        if any(_site(g) == _site(f) for g in after.findings if g.file.path == f.file.path):
-            return "it does not remove its finding"
+    files = {f.file.path for f in fixes}
+    left = {(g.file.path, _site(g)) for g in after.findings if g.file.path in files}
+    if any((f.file.path, _site(f)) in left for f in fixes):
+        return "it does not remove its finding"
     had = Counter(fingerprint(f) for f in before.findings) - Counter(fingerprint(f) for f in fixes)
     added = [f for f in after.findings if not _take(had, fingerprint(f))]
     if not added:
         return None
-    where = (
-        "" if added[0].file.path in {f.file.path for f in fixes} else f" in {added[0].file.path}"
-    )
+    where = "" if added[0].file.path in files else f" in {added[0].file.path}"
     return f"it adds a finding{where}: {added[0].rule} ({added[0].message})"
 
 
