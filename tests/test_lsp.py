@@ -447,6 +447,15 @@ async def test_kustomize_bases_are_judged_through_their_overlays(tmp_path: Path)
             lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(svc))
         )
         await settled(client, svc, lambda d: not d)
+        # A new resource, listed in the base's kustomization and saved: built, and judged.
+        (base / "admin.yaml").write_text(SERVICE.replace("name: web", "name: admin", 1))
+        kfile = base / "kustomization.yaml"
+        kfile.write_text(kfile.read_text() + "  - admin.yaml\n")
+        admin = open_doc(client, base / "admin.yaml")
+        client.text_document_did_save(
+            lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(uri(kfile)))
+        )
+        await settled(client, admin, lambda d: rules(d) == ["service-targetport-not-found"])
 
 
 async def test_a_chart_template_gets_the_findings_of_the_chart_render(tmp_path: Path) -> None:

@@ -79,6 +79,11 @@ class Builds:
         norm = os.path.normpath(path)
         self._stale |= {folder for folder, root in self._roots.items() if root.reads(norm)}
 
+    def reads(self, path: str) -> bool:
+        """Whether a build reads `path` (its findings come from there, not from a raw lint)."""
+        norm = os.path.normpath(path)
+        return any(root.reads(norm) for root in self._roots.values())
+
     def stale(self) -> bool:
         return bool(self._stale)
 

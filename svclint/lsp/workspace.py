@@ -22,6 +22,7 @@ from ..lint import suppress
 from ..lint.engine import Loaded, load_source, run_rules
 from ..lint.findings import Finding, Report
 from ..load.inputs import InputError, as_read, collect, read_text
+from ..load.kustomize import KUSTOMIZATION_FILES
 from ..model.cluster import Cluster
 from ..model.objects import SourceFile
 from .builds import Builds
@@ -101,7 +102,11 @@ class Workspace:
         return not self._inside(path) and path.endswith(YAML_SUFFIXES)
 
     def saved(self, path: str) -> None:
-        """A file was written: the builds that read it run again at the next lint."""
+        """A file was written: the builds that read it run again at the next lint; a
+        kustomization or Chart.yaml may add or drop roots and files: the folders are walked
+        again."""
+        if os.path.basename(path) in (*KUSTOMIZATION_FILES, "Chart.yaml"):
+            self.load()
         self.builds.touched(path)
 
     def _inside(self, path: str) -> bool:
@@ -109,7 +114,8 @@ class Workspace:
 
     def change(self, path: str, text: str) -> None:
         """A buffer opened or edited: its text is what is linted from now on."""
-        if path not in self._buffers and path not in self._walked and self._inside(path):
+        new = path not in self._buffers and path not in self._walked
+        if new and self._inside(path) and not self.builds.reads(path):
             self.load()  # opened, and made since the walk: is it one the walk takes?
         self._buffers[path] = text
         if self.lintable(path):
