@@ -25,6 +25,7 @@ from ..load.inputs import (
     InputError,
     collect,
     read_text,
+    shown_path,
     through_kustomizations,
 )
 from ..load.kustomize import Kustomization
@@ -210,7 +211,7 @@ def _run(paths: tuple[str, ...], settings: Settings) -> tuple[Report, list[Unit]
     if not built or loaded.files or loaded.problems or loaded.objects:
         units.append(_lint_unit("files", None, loaded, settings, report))
     units += [
-        _lint_unit(kind, root, into, settings, report, _shown(collected, root, into))
+        _lint_unit(kind, root, into, settings, report, _shown_sources(collected, root, into))
         for kind, root, into in built
     ]
     report.findings = once(sorted(report.findings, key=lambda f: f.sort_key))
@@ -259,13 +260,11 @@ def _build_name(shown: str) -> str:
     for prefix in ("kustomize build ", "helm template "):
         root = name.removeprefix(prefix)
         if root != name and os.path.isabs(root):
-            rel = os.path.relpath(root)
-            if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
-                return prefix + rel
+            return prefix + shown_path(root)
     return name
 
 
-def _shown(collected: Collected, root: str, built: Loaded) -> set[str] | None:
+def _shown_sources(collected: Collected, root: str, built: Loaded) -> set[str] | None:
     """Of a build made for named files, the files whose findings are shown: the named ones;
     None (all findings) when it was named for its settings (a kustomization, a chart's values),
     or for a file it consumes that no built object comes from (a patch, a generator's input:

@@ -48,22 +48,25 @@ class _Keys(NamedTuple):
 
     lines: tuple[str, ...]
     keys: dict[str, list[int]]  # key -> its 1-based lines
-    cols: dict[int, int]  # key line -> the key's 0-based column
+    key_at: dict[int, tuple[str, int]]  # key line -> (its key, the key's 0-based column)
     parents: dict[int, int]  # line -> the key line it is under (0: the document's top)
     ignores: bool  # whether a `svclint:` comment is anywhere in it
 
     def steps(self, n: int) -> list[Step]:
         """The keys from the document's top down to line `n` (its own key, if it has one)."""
         out = []
-        if n not in self.cols:
+        if n not in self.key_at:
             n = self.parents.get(n, 0)
         while n:
-            line = self.lines[n - 1]
-            col = self.cols[n]
-            out.append(((_key_at(line) or ("", col))[0], n, col))
+            key, col = self.key_at[n]
+            out.append((key, n, col))
             n = self.parents.get(n, 0)
         out.reverse()
         return out
+
+    def text_from_key(self, n: int) -> str:
+        """Key line `n` from its key on: `- name: web` -> `name: web`."""
+        return self.lines[n - 1][self.key_at[n][1] :].strip()
 
     def path(self, n: int) -> list[str]:
         return [key for key, _, _ in self.steps(n)]
@@ -71,7 +74,7 @@ class _Keys(NamedTuple):
 
 def _keys(lines: tuple[str, ...]) -> _Keys:
     keys: dict[str, list[int]] = {}
-    cols: dict[int, int] = {}
+    key_at: dict[int, tuple[str, int]] = {}
     parents: dict[int, int] = {}
     open_keys: list[tuple[int, int]] = []  # (column, line) of the keys a new line may be under
     for i, text in enumerate(lines, 1):
@@ -84,16 +87,15 @@ def _keys(lines: tuple[str, ...]) -> _Keys:
             # left; it closes nothing (nor do comments and template actions, at any column).
             indent = len(text) - len(text.lstrip())
             if indent < len(text) and not text.lstrip().startswith(("#", "{{")):
-                under = [line for col, line in open_keys if col < indent]
-                parents[i] = under[-1] if under else 0
+                parents[i] = next((n for col, n in reversed(open_keys) if col < indent), 0)
             continue
         while open_keys and open_keys[-1][0] >= found[1]:
             open_keys.pop()  # a sibling or a shallower key closes it
         parents[i] = open_keys[-1][1] if open_keys else 0
         keys.setdefault(found[0], []).append(i)
-        cols[i] = found[1]
+        key_at[i] = found
         open_keys.append((found[1], i))
-    return _Keys(lines, keys, cols, parents, any("svclint:" in text for text in lines))
+    return _Keys(lines, keys, key_at, parents, any("svclint:" in text for text in lines))
 
 
 @lru_cache(maxsize=8)
@@ -149,12 +151,6 @@ def _key_at(text: str) -> tuple[str, int] | None:
     return (m.group(2).strip(), m.start(2)) if m else None
 
 
-def _text_from_key(text: str) -> str:
-    """`- name: web  # comment` -> `name: web  # comment`: a line without its item marks."""
-    found = _key_at(text)
-    return text[found[1] :].strip() if found is not None else text.strip()
-
-
 def _in_source(
     rendered: _Keys, line: int, source: _Keys
 ) -> tuple[tuple[int, int, int, int], bool] | None:
@@ -166,15 +162,15 @@ def _in_source(
     path = rendered.steps(line)
     full = len(path)
     while path:
-        key, at, col = path[-1]
+        key, at, _ = path[-1]
         keys = [s[0] for s in path]
         same = [i for i in source.keys.get(key, ()) if source.path(i) == keys]
         if len(same) > 1:  # the same path written twice: the one with the same text, if one is
-            text = rendered.lines[at - 1][col:].strip()
-            same = [i for i in same if _text_from_key(source.lines[i - 1]) == text]
+            text = rendered.text_from_key(at)
+            same = [i for i in same if source.text_from_key(i) == text]
         if len(same) == 1:
             i = same[0]
-            c = source.cols[i]
+            c = source.key_at[i][1]
             return (i, c + 1, i, c + 1 + len(key)), len(path) == full
         path = path[:-1]
     return None

@@ -54,6 +54,14 @@ class Collected:
     unless_source: dict[str, set[str]] = field(default_factory=dict)
     through: set[str] = field(default_factory=set)  # real paths of the named files built
 
+    def add_chart(self, chart: str) -> None:
+        if chart not in self.charts:
+            self.charts.append(chart)
+
+    def add_kustomization(self, root: Kustomization) -> None:
+        if all(k.folder != root.folder for k in self.kustomizations):
+            self.kustomizations.append(root)
+
     def show(self, root: str, path: str, whole: bool, unless_source: bool = False) -> None:
         """`root` is built for the named `path`: for its findings, or for all (`whole`)."""
         real = os.path.realpath(path)
@@ -128,10 +136,10 @@ def chart_of(path: str) -> str | None:
         if not os.path.isfile(os.path.join(above, "Chart.yaml")):
             break
         folder = above
-    return _shown_path(folder)
+    return shown_path(folder)
 
 
-def _shown_path(path: str) -> str:
+def shown_path(path: str) -> str:
     """A path as the walk would name it: relative when under the working directory."""
     rel = os.path.relpath(path)
     return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
@@ -161,8 +169,7 @@ def _through_chart(out: Collected, chart: str, path: str, build: bool) -> None:
             f"{path}: in Helm chart {chart}, neither a template nor its values: not linted"
         )
         return
-    if chart not in out.charts:
-        out.charts.append(chart)
+    out.add_chart(chart)
     out.show(chart, path, whole=settings)
 
 
@@ -179,22 +186,20 @@ def through_kustomizations(out: Collected, top: str, exclude: tuple[str, ...] = 
     selector labels until an overlay adds them). A named kustomization file changes everything
     its roots build: all their findings are shown; so does a file it consumes that no built
     object comes from (a patch); for the other files, only their own."""
-    named = [f for f in out.files if f != STDIN]
-    if not named:
+    if all(f == STDIN for f in out.files):
         return
     reaches = reach(collect((top,), exclude, build=True).found)
     if not reaches:
         return
     kept = []
     for f in out.files:
-        rel = os.path.normpath(_shown_path(os.path.abspath(f))) if f != STDIN else ""
+        rel = os.path.normpath(shown_path(os.path.abspath(f))) if f != STDIN else ""
         readers = [r for r in reaches if r.reads(rel)] if rel else []
         if not readers:
             kept.append(f)
             continue
         for r in readers:
-            if all(k.folder != r.root.folder for k in out.kustomizations):
-                out.kustomizations.append(r.root)
+            out.add_kustomization(r.root)
             kustomization = os.path.basename(f) in KUSTOMIZATION_FILES
             out.show(r.root.folder, f, whole=kustomization, unless_source=rel in r.files)
     out.files = kept
@@ -215,8 +220,7 @@ def _walk(top: str, exclude: tuple[str, ...], out: Collected, build: bool) -> It
         if "Chart.yaml" in filenames:
             if build:
                 chart = os.path.normpath(dirpath)
-                if chart not in out.charts:
-                    out.charts.append(chart)
+                out.add_chart(chart)
                 out.whole.add(chart)
             elif (note := _chart_note(dirpath)) not in out.notes:
                 out.notes.append(note)
@@ -240,8 +244,7 @@ def _walk(top: str, exclude: tuple[str, ...], out: Collected, build: bool) -> It
     out.found += found
     if build:
         for root in kustomize_roots(found):
-            if all(k.folder != root.folder for k in out.kustomizations):
-                out.kustomizations.append(root)
+            out.add_kustomization(root)
             out.whole.add(root.folder)
         consumed = {f for k in found for f in k.files}
         owned = {k.folder for k in found}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..model.nodes import Map, Scalar
 from ..model.objects import K8sObject, SourceFile
 from .documents import DocProblem, Document
+from .inputs import shown_path
 
 # Kinds without a namespace (built-ins and the common cluster-scoped CRDs).
 CLUSTER_SCOPED = frozenset(
@@ -50,9 +51,7 @@ class Provenance:
             return posixpath.normpath(path)
         joined = posixpath.normpath(posixpath.join(self.kustomize_dir, path))
         if posixpath.isabs(joined):  # shown relative to the working directory when inside it
-            rel = os.path.relpath(joined)
-            if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
-                return rel.replace(os.sep, "/")
+            return shown_path(joined).replace(os.sep, "/")
         return joined
 
 

@@ -20,7 +20,7 @@ from ..lint.locate import place
 from ..load.inputs import Collected
 from ..load.kustomize import Reach, reach
 from ..model.objects import K8sObject, SourceFile
-from ..report.anchors import ObjectIndex
+from ..report.anchors import ObjectIndex, related_finding
 
 
 @dataclass(slots=True)
@@ -60,7 +60,7 @@ class Builds:
         self._placed: list[Finding] = []
 
     def load(self, collected: Collected) -> None:
-        """The roots a walk found; new ones are built at the next refresh."""
+        """The roots a walk found; new ones are built by the next `build`."""
         report = Report()
         reaches = {r.root.folder: r for r in reach(collected.found)}
         roots = {
@@ -130,11 +130,9 @@ def _placed(f: Finding, index: ObjectIndex) -> Finding:
     output is no file), its related places likewise; places in no file are left out."""
     related = []
     for note, loc in f.related:
-        obj = index.at(loc.file, loc.line)
-        if obj is not None:
-            pos = (loc.line, loc.column, loc.end_line, loc.end_column)
-            at = place(Finding(f.rule, f.level, note, None, obj.file, pos, obj)).primary
-            related.append((note, _absolute(at)))
+        inside = related_finding(f, note, loc, index)
+        if inside is not None:
+            related.append((note, _absolute(place(inside).primary)))
         elif os.path.isfile(loc.file):
             related.append((note, _absolute(loc)))
     at = _absolute(place(f).primary)

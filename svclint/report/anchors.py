@@ -114,12 +114,24 @@ class ObjectIndex:
         return None
 
 
-def related_anchor(f: Finding, message: str, loc: Location, objects: ObjectIndex) -> Anchor | None:
+def related_finding(
+    f: Finding, message: str, loc: Location, objects: ObjectIndex
+) -> Finding | None:
+    """A related place that lies in an object of the run, as a finding on that object, to be
+    placed like one (a build's output is mapped to the object's source file); None when no
+    object holds it."""
     obj = objects.at(loc.file, loc.line)
-    if obj is not None:
-        pos = (loc.line, loc.column, loc.end_line, loc.end_column)
+    if obj is None:
+        return None
+    pos = (loc.line, loc.column, loc.end_line, loc.end_column)
+    return Finding(f.rule, f.level, message, None, obj.file, pos, obj)
+
+
+def related_anchor(f: Finding, message: str, loc: Location, objects: ObjectIndex) -> Anchor | None:
+    inside = related_finding(f, message, loc, objects)
+    if inside is not None:
         try:
-            return anchor(Finding(f.rule, f.level, message, None, obj.file, pos, obj))
+            return anchor(inside)
         except Unmappable:
             return None
     if loc.file == UNNAMED_STDIN:
